@@ -1,0 +1,1 @@
+"""A Heroku classic buildpack for Python apps."""

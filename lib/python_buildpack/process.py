@@ -46,7 +46,8 @@ def run_streamed(
     assert proc.stdout is not None
     out = sys.stdout
     for raw in proc.stdout:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        line: str | None = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        assert line is not None
         tail.append(line)
         if filter_line is not None:
             line = filter_line(line)

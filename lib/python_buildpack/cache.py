@@ -1,0 +1,167 @@
+"""The build cache: what to keep, when to discard it, and moving it in and out.
+
+Layout in CACHE_DIR:
+  .heroku/python/          the installed runtime with the app's dependencies
+  .heroku/pip-cache/       pip's download and wheel cache (kept even when the rest is discarded)
+  .heroku/cache.json       the key the cached runtime was built for, written last and atomically
+  build-data/python.json   the build report
+
+Following tox's Info.compare: compare the stored key with the new one, act, and write the
+new key only after the work succeeded. A build killed half-way leaves a python dir without
+a key, which the next build discards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """Everything the cached runtime and dependencies depend on."""
+
+    stack: str
+    python_version: str
+    package_manager: str
+    package_manager_version: str
+    # Files whose contents decide the installed packages: relative path -> sha256.
+    inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: CacheKey | None
+    install_key: str
+    problem: str | None  # why a present metadata file could not be used
+
+
+def python_dir(cache_dir: Path) -> Path:
+    return cache_dir / ".heroku" / "python"
+
+
+def metadata_file(cache_dir: Path) -> Path:
+    return cache_dir / ".heroku" / "cache.json"
+
+
+def read_stored(cache_dir: Path) -> Stored:
+    path = metadata_file(cache_dir)
+    try:
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Stored(None, "", None)
+    except (OSError, ValueError):
+        return Stored(None, "", "The cache metadata is unreadable")
+    try:
+        if raw.get("format") != FORMAT:
+            return Stored(None, "", "The cache format has changed")
+        key = CacheKey(
+            stack=str(raw["stack"]),
+            python_version=str(raw["python_version"]),
+            package_manager=str(raw["package_manager"]),
+            package_manager_version=str(raw["package_manager_version"]),
+            inputs={str(k): str(v) for k, v in dict(raw["inputs"]).items()},
+        )
+        return Stored(key, str(raw.get("install_key", "")), None)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return Stored(None, "", "The cache metadata is unreadable")
+
+
+def discard_reasons(stored: Stored, new: CacheKey) -> list[str]:
+    """Every reason the cached runtime can't be reused, in words for the build log."""
+    if stored.problem:
+        return [stored.problem]
+    old = stored.key
+    if old is None:
+        return ["The cache has no record of what it holds (an earlier build did not finish)"]
+    reasons = []
+    if old.stack != new.stack:
+        reasons.append(f"The stack has changed from {old.stack} to {new.stack}")
+    if old.python_version != new.python_version:
+        reasons.append(f"The Python version has changed from {old.python_version} to {new.python_version}")
+    if old.package_manager != new.package_manager:
+        reasons.append(f"The package manager has changed from {old.package_manager} to {new.package_manager}")
+    elif old.package_manager_version != new.package_manager_version:
+        reasons.append(
+            f"The {new.package_manager} version has changed from "
+            f"{old.package_manager_version} to {new.package_manager_version}"
+        )
+    for name in sorted(set(old.inputs) | set(new.inputs)):
+        if name not in old.inputs:
+            reasons.append(f"{name} was added")
+        elif name not in new.inputs:
+            reasons.append(f"{name} was removed")
+        elif old.inputs[name] != new.inputs[name]:
+            reasons.append(f"The contents of {name} changed")
+    return reasons
+
+
+def _move_tree(src: Path, dest: Path) -> None:
+    try:
+        os.rename(src, dest)
+    except OSError:
+        # Cache and build dirs on different filesystems.
+        shutil.copytree(src, dest, symlinks=True)
+        shutil.rmtree(src, ignore_errors=True)
+
+
+def restore(cache_dir: Path, build_python_home: Path) -> None:
+    """Move the cached runtime into the build dir (a rename, not a copy)."""
+    build_python_home.parent.mkdir(parents=True, exist_ok=True)
+    _move_tree(python_dir(cache_dir), build_python_home)
+
+
+def discard(cache_dir: Path) -> None:
+    metadata_file(cache_dir).unlink(missing_ok=True)
+    shutil.rmtree(python_dir(cache_dir), ignore_errors=True)
+
+
+def _same_filesystem(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_dev == b.stat().st_dev
+    except OSError:
+        return False
+
+
+def save(cache_dir: Path, build_python_home: Path, key: CacheKey, install_key: str) -> None:
+    """Copy the runtime back into the cache (hardlinks where possible), then write the key."""
+    heroku = cache_dir / ".heroku"
+    heroku.mkdir(parents=True, exist_ok=True)
+    discard(cache_dir)
+    staging = Path(tempfile.mkdtemp(dir=heroku, prefix=".python-saving."))
+    target = staging / "python"
+    link = ["--link"] if _same_filesystem(build_python_home, heroku) else []
+    subprocess.run(
+        ["cp", "-a", *link, "--", str(build_python_home), str(target)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    os.rename(target, python_dir(cache_dir))
+    staging.rmdir()
+    write_key(cache_dir, key, install_key)
+
+
+def write_key(cache_dir: Path, key: CacheKey, install_key: str) -> None:
+    data = {"format": FORMAT, **asdict(key), "inputs": dict(key.inputs), "install_key": install_key}
+    path = metadata_file(cache_dir)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.json.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, sort_keys=True, indent=2)
+    os.replace(tmp, path)
+
+
+def clean_stale(cache_dir: Path) -> None:
+    """Remove leftovers of saves that were killed half-way."""
+    heroku = cache_dir / ".heroku"
+    if heroku.is_dir():
+        for leftover in heroku.glob(".python-saving.*"):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,157 @@
+"""bin/compile: the build, top to bottom like a recipe.
+
+First analyse everything (stack, checks, package manager, requested and resolved Python
+version, cache decision) so a user mistake fails in milliseconds, before any download; then
+act (restore, install runtime, tool, dependencies, write env, save the cache).
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import app_env, cache, checks, config_vars, environment, output, python_version, runtime
+from .context import BuildContext, make_context
+from .errors import BuildError
+from .package_managers import InstallContext
+from .package_managers.select import select
+from .report import BuildReport
+
+
+def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = False) -> int:
+    started = time.monotonic()
+    environ = None
+    if test:
+        import os
+
+        # Heroku CI: test dependencies, and no collectstatic.
+        environ = {**os.environ, "INSTALL_TEST": "1", "DISABLE_COLLECTSTATIC": "1"}
+    ctx = make_context(build_dir, cache_dir, env_dir, environ)
+    report = BuildReport.start(ctx.cache_dir)
+    try:
+        _build(ctx, report)
+    except BuildError as err:
+        report.set("failure_reason", err.reason)
+        if err.detail:
+            report.set("failure_detail", err.detail)
+        raise
+    except BaseException:
+        report.set("failure_reason", "internal-error::unhandled")
+        raise
+    finally:
+        report.duration("total_duration", started)
+        report.save()
+    return 0
+
+
+def _build(ctx: BuildContext, report: BuildReport) -> None:
+    # --- Analyse: nothing is downloaded or changed until every input is known to be good.
+    checks.check_stack(ctx.stack)
+    checks.check_duplicate_buildpack(ctx)
+    config_vars.check_forbidden(ctx.config_vars)
+    checks.check_no_python_dir(ctx.build_dir)
+    pm = select(ctx)
+    report.set("package_manager", pm.NAME)
+    checks.check_no_venv(ctx.build_dir)
+
+    cache.clean_stale(ctx.cache_dir)
+    stored = cache.read_stored(ctx.cache_dir)
+    table = python_version.load_table(ctx.buildpack_dir)
+    requested = python_version.read_requested(
+        ctx.build_dir,
+        cached_version=stored.key.python_version if stored.key else None,
+        package_manager=pm.NAME,
+        table=table,
+    )
+    output.step(python_version.step_message(requested))
+    available = runtime.available_versions(ctx)
+    resolved = python_version.resolve(requested, table, available)
+    _report_version(report, requested, resolved)
+    for warning in python_version.version_warnings(requested, resolved, table, pm.NAME):
+        output.warning(warning.title, warning.body)
+
+    key = cache.CacheKey(
+        stack=ctx.stack,
+        python_version=resolved,
+        package_manager=pm.NAME,
+        package_manager_version=pm.tool_version(ctx),
+        inputs=pm.cache_inputs(ctx),
+    )
+
+    # --- Act.
+    reused = _restore_cache(ctx, report, stored, key)
+    app_env.link_app_python(ctx)
+    known = sorted(available) if available is not None else sorted(table.latest.values())
+    _install_runtime(ctx, report, resolved, known, reused)
+
+    build_changes = environment.build_env(pm.build_env(ctx))
+    child_env = environment.apply(build_changes, {**ctx.environ, **config_vars.for_package_managers(ctx.config_vars)})
+    for name in ("PYTHONHOME", "PYTHONPATH"):
+        child_env.pop(name, None)
+    ictx = InstallContext(ctx=ctx, env=child_env, python_version=resolved, cache_reused=reused)
+
+    t = time.monotonic()
+    report.set(f"{pm.NAME}_version", pm.install_tool(ictx))
+    report.duration("package_manager_install_duration", t)
+
+    t = time.monotonic()
+    install_key = pm.install_key(ictx)
+    pm.install_dependencies(ictx, install_key, stored.install_key if reused else "")
+    report.duration("dependencies_install_duration", t)
+
+    site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
+    editables = app_env.relocate_editables(ctx, site_packages)
+    app_env.write(ctx, environment.runtime_env(pm.runtime_env(ctx)), editables)
+
+    t = time.monotonic()
+    output.step("Saving cache")
+    cache.save(ctx.cache_dir, ctx.build_python_home, key, install_key)
+    report.duration("cache_save_duration", t)
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _report_version(report: BuildReport, requested: python_version.RequestedVersion, resolved: str) -> None:
+    report.set("python_version_requested", str(requested))
+    report.set("python_version_origin", requested.origin.label)
+    report.set("python_version", resolved)
+    report.set("python_version_major", _minor(resolved))
+    report.set("python_version_pinned", requested.patch is not None)
+
+
+def _restore_cache(ctx: BuildContext, report: BuildReport, stored: cache.Stored, key: cache.CacheKey) -> bool:
+    t = time.monotonic()
+    if not cache.python_dir(ctx.cache_dir).is_dir():
+        report.set("cache_status", "empty")
+        return False
+    reasons = cache.discard_reasons(stored, key)
+    if reasons:
+        output.step("Discarding cache since:")
+        output.info("\n".join(f"- {reason}" for reason in reasons))
+        cache.discard(ctx.cache_dir)
+        report.set("cache_status", "discarded")
+        return False
+    output.step("Restoring cache")
+    cache.restore(ctx.cache_dir, ctx.build_python_home)
+    report.set("cache_status", "reused")
+    report.duration("cache_restore_duration", t)
+    return True
+
+
+def _install_runtime(
+    ctx: BuildContext,
+    report: BuildReport,
+    version: str,
+    known: list[str],
+    reused: bool,
+) -> None:
+    if reused and (ctx.build_python_home / "bin" / "python").exists():
+        output.step(f"Using cached install of Python {version}")
+        return
+    t = time.monotonic()
+    output.step(f"Installing Python {version}")
+    runtime.install_runtime(ctx, version, ctx.build_python_home, known_versions=known)
+    runtime.check_runtime(ctx.python_home, version)
+    report.duration("python_install_duration", t)
+

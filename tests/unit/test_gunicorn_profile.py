@@ -17,9 +17,9 @@ DEFAULT_ARGS = "--access-logfile -"
 def source(cwd: Path, env: Mapping[str, str], before: str = "") -> dict[str, str]:
     """The environment after sourcing the script in bash started with exactly `env`."""
     base = {"PATH": "/usr/bin:/bin", **env}
+    body = f'{before}\n. "$1" || exit 98\n/usr/bin/env -0'
     result = subprocess.run(
-        ["env", "-i", *(f"{k}={v}" for k, v in base.items()), "bash", "-c"]
-        + [f'{before}\n. "$1" || exit 98\n/usr/bin/env -0', "bash", str(SCRIPT)],
+        ["env", "-i", *(f"{k}={v}" for k, v in base.items()), "bash", "-c", body, "bash", str(SCRIPT)],
         capture_output=True,
         check=False,
         cwd=cwd,

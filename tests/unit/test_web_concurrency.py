@@ -43,8 +43,10 @@ def _namespace_command() -> tuple[str, ...] | None:
     """How to get a private mount namespace here (root, or an unprivileged user namespace)."""
     if shutil.which("unshare") is None:
         return None
-    candidates = [("unshare", "--mount", "--propagation", "private")]
-    candidates.append(("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"))
+    candidates: list[tuple[str, ...]] = [
+        ("unshare", "--mount", "--propagation", "private"),
+        ("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"),
+    ]
     with tempfile.TemporaryDirectory() as probe_dir:
         Path(probe_dir, "probe").write_text("")
         probe = f'mount --bind "{probe_dir}" /sys/fs/cgroup && test -e /sys/fs/cgroup/probe'
@@ -98,9 +100,9 @@ def run_script(
 
     base = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), **(env or {})}
     body = RUNNER.format(before=before, after=after)
+    env_args = [f"{k}={v}" for k, v in base.items()]
     result = subprocess.run(
-        [*command, "env", "-i", *(f"{k}={v}" for k, v in base.items()), "bash", "-c", body, "bash"]
-        + [str(cgroup), str(SCRIPT)],
+        [*command, "env", "-i", *env_args, "bash", "-c", body, "bash", str(cgroup), str(SCRIPT)],
         capture_output=True,
         check=False,
         cwd=tmp_path,
@@ -131,7 +133,7 @@ TABLE = [
 def test_worker_count(tmp_path: Path, cgroup: str, memory_mb: int, cores: int, expected: int) -> None:
     limit = f"{memory_mb * MB}\n"
     files = {"v2": limit} if cgroup == "v2" else {"v1": limit}
-    run = run_script(tmp_path, cores=str(cores), **files)
+    run = run_script(tmp_path, cores=str(cores), v2=files.get("v2"), v1=files.get("v1"))
     assert run.env["WEB_CONCURRENCY"] == str(expected)
     assert run.env["WEB_CONCURRENCY_SET_BY"] == "heroku/python"
     assert run.env["DYNO_RAM"] == str(memory_mb)
@@ -182,7 +184,7 @@ UNKNOWN_MEMORY = [
 
 @pytest.mark.parametrize("files", UNKNOWN_MEMORY)
 def test_unknown_memory_leaves_environment_alone(tmp_path: Path, files: dict[str, str]) -> None:
-    run = run_script(tmp_path, env={"DYNO": "web.1"}, **files)
+    run = run_script(tmp_path, env={"DYNO": "web.1"}, v2=files.get("v2"), v1=files.get("v1"))
     assert "DYNO_RAM" not in run.env
     assert "WEB_CONCURRENCY" not in run.env
     assert "WEB_CONCURRENCY_SET_BY" not in run.env
@@ -262,7 +264,7 @@ def test_no_helper_names_leak(tmp_path: Path, files: dict[str, str], env: dict[s
     out = tmp_path / "names"
     before = f'{{ {NAMES}; }} > "{out}.before"'
     after = f'{{ {NAMES}; }} > "{out}.after"'
-    run_script(tmp_path, env=env, before=before, after=after, **files)
+    run_script(tmp_path, env=env, before=before, after=after, v2=files.get("v2"), v1=files.get("v1"))
     old = set(Path(f"{out}.before").read_text().splitlines())
     new = set(Path(f"{out}.after").read_text().splitlines())
     assert new - old <= {"DYNO_RAM", "WEB_CONCURRENCY", "WEB_CONCURRENCY_SET_BY"}
@@ -277,7 +279,9 @@ def test_caller_with_set_eu_keeps_running(tmp_path: Path) -> None:
     ]:
         sub = tmp_path / name
         sub.mkdir()
-        run = run_script(sub, cores=cores, before="set -eu", after="set +eu", **files)
+        run = run_script(
+            sub, cores=cores, before="set -eu", after="set +eu", v2=files.get("v2"), v1=files.get("v1")
+        )
         assert "sourced-status=0" in run.stderr_lines
 
 

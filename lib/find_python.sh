@@ -27,13 +27,16 @@ _bp_error() {
 
 _bp_system_python_ok() {
 	local python="$1" needs_deps="$2"
-	"${python}" -I -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || return 1
-	[[ "${needs_deps}" == "1" ]] || return 0
-	"${python}" -I -c 'import packaging.version
-try:
-    import tomllib
-except ImportError:
-    import tomli' 2>/dev/null
+	# One interpreter start for both questions: it's on every build's critical path.
+	"${python}" -I -c 'import sys
+if sys.version_info < (3, 10):
+    sys.exit(1)
+if sys.argv[1] == "1":
+    import packaging.version
+    try:
+        import tomllib
+    except ImportError:
+        import tomli' "${needs_deps}" 2>/dev/null
 }
 
 _bp_setting() {

@@ -66,7 +66,8 @@ def cache_inputs(ctx: BuildContext) -> dict[str, str]:
 
 
 def build_env(ctx: BuildContext) -> list[EnvVar]:
-    return [set_("PIP_DISABLE_PIP_VERSION_CHECK", "1")]
+    # Builds may run as root (e.g. Docker-based platforms); pip's warning about it is noise.
+    return [set_("PIP_DISABLE_PIP_VERSION_CHECK", "1"), set_("PIP_ROOT_USER_ACTION", "ignore")]
 
 
 def runtime_env(ctx: BuildContext) -> list[EnvVar]:

@@ -1,0 +1,31 @@
+# Everything here works on a fresh machine of the project's kind (Debian, root, package
+# registries reachable): `make demo` and `make test` install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+PYTEST_WORKERS ?= auto
+
+.PHONY: setup demo test lint unit integration bench
+
+setup:
+	@bash .ci/setup
+
+demo: setup
+	$(PYTHON) -m tests.support.demo
+
+lint: setup
+	ruff check lib tests
+	ruff format --check lib tests
+	mypy
+	shellcheck -x bin/* lib/*.sh vendor/profile.d/*.sh .ci/run .ci/setup
+
+test: lint
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests
+
+unit: setup
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/unit
+
+integration: setup
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/integration
+
+bench: setup
+	$(PYTHON) -m tests.bench

@@ -97,7 +97,8 @@ def render(changes: Iterable[EnvVar], home_expr: str) -> str:
         if change.how == "set":
             lines.append(f"export {name}={value}")
         elif change.how == "default":
-            lines.append(f'export {name}="${{{name}:-{value[1:-1]}}}"')
+            # Not ${NAME:-value}: a `}` inside the value would end the expansion early.
+            lines.append(f'[ -n "${{{name}:-}}" ] || {name}={value}; export {name}')
         else:
             lines.append(f'export {name}="{value[1:-1]}${{{name}:+:${name}}}"')
     return "\n".join(lines) + "\n"

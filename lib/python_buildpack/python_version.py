@@ -50,10 +50,10 @@ class VersionTable:
 
     @property
     def newest(self) -> str:
-        return max(self.latest, key=_minor_key)
+        return max(self.latest, key=_version_key)
 
 
-def _minor_key(minor: str) -> tuple[int, ...]:
+def _version_key(minor: str) -> tuple[int, ...]:
     return tuple(int(part) for part in minor.split("."))
 
 
@@ -277,7 +277,7 @@ def resolve(
     minor = requested.minor_str
     cached = requested.origin is Origin.CACHED
     label = requested.origin.label
-    oldest = _minor_key(table.oldest)
+    oldest = _version_key(table.oldest)
     if requested.major < 3 or (requested.major == 3 and (3, requested.minor) < oldest):
         raise err.PythonVersionEol(
             minor, label=label, cached=cached, oldest=table.oldest, default=table.default
@@ -291,19 +291,19 @@ def resolve(
     patches = [
         v
         for v in available or ()
-        if (p := parse_version(v)) and p[:2] == (3, requested.minor) and p[2] is not None
+        if (p := parse_version(v)) and p[:2] == (requested.major, requested.minor) and p[2] is not None
     ]
     if patches:
-        return max(patches, key=_minor_key)
+        return max(patches, key=_version_key)
     return table.latest[minor]
 
 
 def is_outdated(requested: RequestedVersion, table: VersionTable) -> bool:
     """A pinned 3.X.Y older than the newest patch we know (build report: python_version_outdated)."""
     latest = table.latest.get(requested.minor_str)
-    return (
-        requested.patch is not None and latest is not None and _minor_key(str(requested)) < _minor_key(latest)
-    )
+    if requested.patch is None or latest is None:
+        return False
+    return _version_key(str(requested)) < _version_key(latest)
 
 
 def version_warnings(

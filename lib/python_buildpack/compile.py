@@ -65,7 +65,7 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     output.step(python_version.step_message(requested))
     available = runtime.available_versions(ctx)
     resolved = python_version.resolve(requested, table, available)
-    _report_version(report, requested, resolved)
+    _report_version(report, requested, resolved, table)
     for warning in python_version.version_warnings(requested, resolved, table, pm.NAME):
         output.warning(warning.title, warning.body)
 
@@ -112,12 +112,18 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _report_version(report: BuildReport, requested: python_version.RequestedVersion, resolved: str) -> None:
+def _report_version(
+    report: BuildReport,
+    requested: python_version.RequestedVersion,
+    resolved: str,
+    table: python_version.VersionTable,
+) -> None:
     report.set("python_version_requested", str(requested))
     report.set("python_version_origin", requested.origin.label)
     report.set("python_version", resolved)
     report.set("python_version_major", _minor(resolved))
     report.set("python_version_pinned", requested.patch is not None)
+    report.set("python_version_outdated", python_version.is_outdated(requested, table))
 
 
 def _restore_cache(ctx: BuildContext, report: BuildReport, stored: cache.Stored, key: cache.CacheKey) -> bool:

@@ -239,3 +239,46 @@ def test_failed_detect_stops_the_build(tmp_path):
     assert (result.returncode, result.detect_returncode) == (1, 1)
     assert result.output == "no app here\n"
     assert result.release_yaml is None and result.report_json is None
+
+
+def test_build_in_app_copies_the_result_back(tmp_path: Path) -> None:
+    fake = tmp_path / "buildpack"
+    (fake / "bin").mkdir(parents=True)
+    (fake / "bin" / "detect").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "bin" / "test-compile").write_text('#!/bin/sh\necho "build dir: $1"; echo built > "$1/out.txt"\n')
+    (fake / "bin" / "release").write_text("#!/bin/sh\n")
+    for p in (fake / "bin").iterdir():
+        p.chmod(0o755)
+    result = app_runner.run_build(
+        _fake_buildpack_fixture(tmp_path),
+        cache_dir=tmp_path / "cache",
+        buildpack_dir=fake,
+        script="test-compile",
+        build_in_app=True,
+    )
+    try:
+        assert result.returncode == 0, result.output
+        assert result.output == "build dir: /app\n"
+        assert (result.build_dir / "out.txt").read_text() == "built\n"
+        assert (result.build_dir / "hello.txt").exists()
+        assert not Path("/app/out.txt").exists()
+    finally:
+        shutil.rmtree(result.build_dir, ignore_errors=True)
+
+
+@pytest.mark.skipif(
+    not (app_runner.BUILDPACK_DIR / "bin" / "compile").exists()
+    or not (app_runner.FIXTURES_DIR / "pip_flask_gunicorn").is_dir(),
+    reason="needs the buildpack's bin/compile and the pip_flask_gunicorn fixture",
+)
+def test_real_buildpack_smoke(build_app, package_index) -> None:
+    """The real buildpack builds and boots a Flask app from the local mirror and index, twice."""
+    config = {"PIP_INDEX_URL": package_index}
+    first = build_app("pip_flask_gunicorn", config=config, boot=True, later_script="python -c 'import flask'")
+    assert first.returncode == 0, first.output
+    assert first.later_returncode == 0, first.later_output
+    assert first.http_status == 200, (first.http_error, first.server_output)
+    assert "Hello from Flask" in (first.http_body or "")
+    second = build_app("pip_flask_gunicorn", config=config)
+    assert second.returncode == 0, second.output
+    assert second.build_dir != first.build_dir

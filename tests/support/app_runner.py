@@ -189,12 +189,21 @@ def _driver(
     port: int,
     http_path: str,
     boot_timeout: float,
+    build_in_app: bool,
 ) -> str:
     q = shlex.quote
     lines = [
         f"W={q(str(work))}; BP={q(str(buildpack))}",
         f"BUILD_DIR={q(str(build_dir))}; CACHE_DIR={q(str(cache_dir))}; ENV_DIR={q(str(env_dir))}",
         'mount -t tmpfs tmpfs /app || { echo "harness: cannot mount a tmpfs on /app" >&2; exit 90; }',
+    ]
+    if build_in_app:
+        # Heroku CI builds in /app itself; copy the result back out for the test to inspect.
+        lines += [
+            'HOST_BUILD="$BUILD_DIR"; cp -a "$HOST_BUILD/." /app/; BUILD_DIR=/app',
+            'trap \'cd /; find "$HOST_BUILD" -mindepth 1 -delete; cp -a /app/. "$HOST_BUILD/"\' EXIT',
+        ]
+    lines += [
         'cd "$BUILD_DIR"',
         '"$BP/bin/detect" "$BUILD_DIR" >"$W/detect.out" 2>&1 </dev/null; echo $? >"$W/detect.rc"',
         '[ "$(cat "$W/detect.rc")" = 0 ] || exit 0',
@@ -219,12 +228,16 @@ def _driver(
         ]
     if boot:
         probe = Path(__file__).with_name("app_runner.py")
+        if not build_in_app:
+            # The slug: a fresh /app with the build dir's contents; the build dir is gone.
+            lines += [
+                "cd /",
+                "find /app -mindepth 1 -delete",
+                'cp -a "$BUILD_DIR/." /app/',
+                'mount -t tmpfs tmpfs "$BUILD_DIR"',
+            ]
         lines += [
-            # The slug: a fresh /app with the build dir's contents; build-time dirs are gone.
-            "find /app -mindepth 1 -delete",
-            'cp -a "$BUILD_DIR/." /app/',
-            'for d in "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"; do mount -t tmpfs tmpfs "$d"; done',
-            "cd /",
+            'cd /; for d in "$CACHE_DIR" "$ENV_DIR"; do mount -t tmpfs tmpfs "$d"; done',
             f"env -i HOME=/app PORT={port} DYNO=web.1 PATH={RUNTIME_PATH} {_assignments(runtime_env)} \\",
             '  setsid bash -c \'cd /app; for f in .profile.d/*.sh; do [ -f "$f" ] && . "$f"; done;'
             ' exec bash -c "$1"\' web ' + q(web or "") + ' >"$W/server.out" 2>&1 </dev/null &',
@@ -267,12 +280,14 @@ def run_build(
     boot_timeout: float = 20.0,
     timeout: float = 900.0,
     buildpack_dir: Path = BUILDPACK_DIR,
+    build_in_app: bool = False,
 ) -> BuildResult:
     """Build a fixture app (a name under tests/fixtures/ or a path) in a fresh /tmp/build_<hex>.
 
     The caller removes result.build_dir (the `build_app` fixture does). Call again with the same
     cache_dir for a second build. `system_python`: the python3 on PATH (default: this
-    interpreter); False for none. Booting runs the Procfile's web command (or `web`) with the
+    interpreter); False for none. `build_in_app`: BUILD_DIR is /app itself, as on Heroku CI (the
+    result is copied back to result.build_dir). Booting runs the Procfile's web command (or `web`) with the
     config vars and `runtime_env` set, and GETs `http_path`.
     """
     source = fixture_path(fixture)
@@ -306,6 +321,7 @@ def run_build(
             port=free_port(),
             http_path=http_path,
             boot_timeout=boot_timeout,
+            build_in_app=build_in_app,
         )
         (work / "driver.sh").write_text(driver)
         path = _path_bin(work, system_python)

@@ -8,8 +8,10 @@
         server.route("/e", body=data, declared_length=10**6)  # Content-Length larger than sent
         server.url + "/a.tar.zst"; server.hits("/c")          # base URL, request counts
 
-Unknown paths answer 404. Stalled handlers are released when the server stops. Also here:
-`closed_port()` (a port nobody listens on) and `zstd_tar()` (small synthetic runtime archives).
+Unknown paths answer 404. Stalled handlers are released when the server stops. It also works
+as a plain-http proxy (http_proxy=server.url): routes then match the requested URL's path.
+Also here: `closed_port()` (nobody listens), `unresponsive_port()` (connects time out),
+`zstd_tar()` and `runtime_archive()` (small synthetic runtime archives).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import socket
 import subprocess
 import tarfile
 import threading
+import urllib.parse
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -61,7 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep test output clean
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
+        # Absolute-form targets arrive when the server is used as a plain-http proxy.
+        path = urllib.parse.urlsplit(self.path).path if "://" in self.path else self.path.split("?", 1)[0]
         with self.server.lock:
             self.server.counts[path] += 1
             count = self.server.counts[path]
@@ -149,6 +154,17 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@contextmanager
+def unresponsive_port() -> Iterator[int]:
+    """A local port whose new connections hang unanswered (a full accept queue): connect timeouts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=2):  # fills the queue
+            yield port
 
 
 # (name, content) regular file; (name, None) directory; (name, "->target") symlink;

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.fault_server import FaultServer, closed_port, runtime_archive
+from tests.support.fault_server import FaultServer, closed_port, runtime_archive, unresponsive_port
 from tests.unit.test_runtime import NAME, make_ctx
 
 from python_buildpack import extract, runtime
@@ -101,6 +101,19 @@ def test_connection_refused(server: FaultServer, tmp_path: Path) -> None:
     )
     assert err.detail == "connection-refused"
     assert "refused" in err.body
+    recovers(server, tmp_path / "python")
+
+
+def test_connect_timeout(server: FaultServer, tmp_path: Path) -> None:
+    with unresponsive_port() as port:
+        ctx = make_ctx(tmp_path, f"http://127.0.0.1:{port}", env={"PYTHON_RUNTIME_CONNECT_TIMEOUT": "0.3"})
+        started = time.monotonic()
+        with pytest.raises(RuntimeDownloadFailed) as info:
+            runtime.install_runtime(ctx, "3.12.1", tmp_path / "python", known_versions=[])
+        assert time.monotonic() - started < ATTEMPTS * 0.3 + 2
+    assert info.value.detail == "connect-timeout"
+    assert "took longer than 0.3 seconds" in info.value.body
+    assert list(tmp_path.iterdir()) == []
     recovers(server, tmp_path / "python")
 
 
@@ -225,3 +238,16 @@ def test_interrupt_leaves_nothing(
     assert list(dest.parent.iterdir()) == []
     monkeypatch.undo()
     recovers(server, dest)
+
+
+def test_http_proxy_from_environment(server: FaultServer, tmp_path: Path) -> None:
+    server.route(f"/runtimes/{NAME}", body=ARCHIVE)
+    ctx = make_ctx(tmp_path, "http://runtimes.invalid/runtimes", env={"http_proxy": server.url})
+    runtime.install_runtime(ctx, "3.12.1", tmp_path / "python", known_versions=[])
+    assert server.hits(f"/runtimes/{NAME}") == 1
+    bypassed = make_ctx(
+        tmp_path, f"http://127.0.0.1:{closed_port()}", env={"HTTP_PROXY": server.url, "NO_PROXY": "127.0.0.1"}
+    )
+    with pytest.raises(RuntimeDownloadFailed) as info:
+        runtime.install_runtime(bypassed, "3.12.1", tmp_path / "other", known_versions=[])
+    assert info.value.detail == "connection-refused"

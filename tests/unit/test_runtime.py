@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.support.fault_server import FaultServer, closed_port, runtime_archive
@@ -258,3 +259,23 @@ def test_snapshot_download_failed(tmp_path: Path) -> None:
         runtime.install_runtime(ctx, "3.12.1", tmp_path / "python", known_versions=[])
     assert "secret" not in info.value.body and "user" not in info.value.body
     assert_snapshot("runtime_download_failed", _render(info.value), replacements={str(port): "<port>"})
+
+
+# --- a real runtime, from the test mirror built out of pyenv's CPythons
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("scheme", ["file", "http"])
+def test_install_real_runtime_from_mirror(tmp_path: Path, runtime_mirror: Any, scheme: str) -> None:
+    from tests.support import mirror
+
+    versions = mirror.mirrored_versions()
+    version = "3.12.1" if "3.12.1" in versions else versions[-1]
+    base = runtime_mirror.file_url if scheme == "file" else runtime_mirror.http_url
+    ctx = make_ctx(tmp_path, base, arch=mirror.machine_arch())
+    available = runtime.available_versions(ctx)
+    assert available is not None and version in available
+    dest = tmp_path / "build" / ".heroku" / "python"
+    runtime.install_runtime(ctx, version, dest, known_versions=sorted(available))
+    runtime.check_runtime(dest, version)
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["python"]

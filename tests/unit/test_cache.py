@@ -252,7 +252,7 @@ def test_save_then_restore_round_trip(tmp_path: Path) -> None:
 
 def assert_same_tree(a: Path, b: Path) -> None:
     def entries(root: Path) -> dict[str, tuple[str, str | None, int]]:
-        found = {}
+        found: dict[str, tuple[str, str | None, int]] = {}
         for path in sorted(root.rglob("*")):
             rel = str(path.relative_to(root))
             if path.is_symlink():
@@ -308,7 +308,7 @@ def test_restore_falls_back_to_copy_when_rename_fails(
     def cross_device(src: object, dst: object) -> None:
         raise OSError(18, "Invalid cross-device link")
 
-    monkeypatch.setattr(cache.os, "rename", cross_device)
+    monkeypatch.setattr(os, "rename", cross_device)
     new_home = tmp_path / "new" / ".heroku" / "python"
     cache.restore(cache_dir, new_home)
     monkeypatch.undo()
@@ -341,7 +341,7 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
     def failing_run(*args: object, **kwargs: object) -> None:
         raise subprocess.CalledProcessError(1, "cp")
 
-    monkeypatch.setattr(cache.subprocess, "run", failing_run)
+    monkeypatch.setattr(subprocess, "run", failing_run)
     with pytest.raises(subprocess.CalledProcessError):
         cache.save(cache_dir, build_home, KEY, "new")
     monkeypatch.undo()

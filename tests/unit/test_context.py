@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import platform
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_read_env_dir_missing(tmp_path: Path) -> None:
     ],
 )
 def test_detect_arch(monkeypatch: pytest.MonkeyPatch, machine: str, arch: str) -> None:
-    monkeypatch.setattr(context.platform, "machine", lambda: machine)
+    monkeypatch.setattr(platform, "machine", lambda: machine)
     assert context.detect_arch() == arch
 
 

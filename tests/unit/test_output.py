@@ -130,3 +130,16 @@ def test_no_escape_codes_with_no_color(
     err = capsys.readouterr().err
     assert "\033" not in err
     assert all(line.startswith(" !") for line in err.strip("\n").splitlines())
+
+
+@pytest.mark.xfail(
+    reason="BUG: _colour_on() treats an empty NO_COLOR as set; the NO_COLOR convention (no-color.org) "
+    "only turns colour off when the variable is present and not empty",
+    strict=True,
+)
+def test_empty_no_color_keeps_colour(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "")
+    output.error("Title")
+    assert RED in capsys.readouterr().err

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from python_buildpack import report
 from python_buildpack.report import BuildReport, data_file, print_report
 
 LIB = Path(__file__).resolve().parents[2] / "lib"
@@ -93,7 +92,7 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         seen.append((Path(src).read_text(), path.read_text()))
         real_replace(src, dst)
 
-    monkeypatch.setattr(report.os, "replace", checking_replace)
+    monkeypatch.setattr(os, "replace", checking_replace)
     rep.save()
     monkeypatch.undo()
     assert seen == [('{\n  "new": true\n}\n', '{"old": true}\n')]

@@ -87,6 +87,9 @@ _bp_bootstrap() {
 	fi
 
 	echo "-----> Preparing Python ${version} to run the buildpack (the build image's python3 cannot)" >&2
+	# Built beside its final place and moved in whole: concurrent builds never see half of it.
+	local final="${dir}"
+	dir="${final}.tmp.$$"
 	rm -rf "${dir}"
 	mkdir -p "${dir}/python" "${dir}/site"
 	if ! curl --silent --show-error --fail --location --retry 3 --retry-connrefused \
@@ -115,6 +118,9 @@ Try the build again: the package index may have been unreachable."
 		return 1
 	fi
 	printf '%s' "${stamp}" >"${dir}/stamp"
+	rm -rf "${final}"
+	mv -T "${dir}" "${final}" 2>/dev/null || rm -rf "${dir}"
+	dir="${final}"
 	_bp_python="${dir}/python/bin/python3"
 	_bp_deps="${dir}/site"
 	_bp_libdir="${dir}/python/lib"

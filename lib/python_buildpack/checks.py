@@ -39,12 +39,12 @@ def _listing(root: Path, base: Path, max_depth: int) -> list[str]:
     found: list[str] = [f"{root.relative_to(base)}/"]
     for dirpath, dirnames, filenames in os.walk(root):
         depth = len(Path(dirpath).relative_to(root).parts)
-        if depth >= max_depth:
-            dirnames.clear()
         for name in sorted(dirnames):
             found.append(f"{(Path(dirpath) / name).relative_to(base)}/")
         for name in sorted(filenames):
             found.append(str((Path(dirpath) / name).relative_to(base)))
+        if depth >= max_depth:
+            dirnames.clear()
     return sorted(found)[:30]
 
 

@@ -84,7 +84,9 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     _install_runtime(ctx, report, resolved, known, reused)
 
     build_changes = environment.build_env(pm.build_env(ctx))
-    child_env = environment.apply(build_changes, {**ctx.environ, **config_vars.for_package_managers(ctx.config_vars)})
+    child_env = environment.apply(
+        build_changes, {**ctx.environ, **config_vars.for_package_managers(ctx.config_vars)}
+    )
     for name in ("PYTHONHOME", "PYTHONPATH"):
         child_env.pop(name, None)
     ictx = InstallContext(ctx=ctx, env=child_env, python_version=resolved, cache_reused=reused)
@@ -160,4 +162,3 @@ def _install_runtime(
     runtime.install_runtime(ctx, version, ctx.build_python_home, known_versions=known)
     runtime.check_runtime(ctx.python_home, version)
     report.duration("python_install_duration", t)
-

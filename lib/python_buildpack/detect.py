@@ -55,7 +55,7 @@ def root_listing(build_dir: Path, limit: int = 50) -> list[str]:
         return []
     names = [f"{p.name}/" if p.is_dir() else p.name for p in entries]
     if len(names) > limit:
-        names = names[:limit] + [f"... and {len(names) - limit} more"]
+        names = [*names[:limit], f"... and {len(names) - limit} more"]
     return names
 
 

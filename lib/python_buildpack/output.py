@@ -20,7 +20,8 @@ _RESET = "\033[0m"
 
 
 def _colour_on() -> bool:
-    return "NO_COLOR" not in os.environ
+    # no-color.org: set and not empty turns colour off.
+    return not os.environ.get("NO_COLOR")
 
 
 def _write(stream: TextIO, text: str) -> None:
@@ -35,7 +36,8 @@ def step(message: str) -> None:
 
 def info(message: str) -> None:
     """Detail under the current step, indented by 7 spaces."""
-    _write(sys.stdout, "".join(f"{INDENT}{line}\n".rstrip(" ") for line in message.splitlines() or [""]))
+    lines = message.splitlines() or [""]
+    _write(sys.stdout, "".join(f"{INDENT}{line}".rstrip(" ") + "\n" for line in lines))
 
 
 def indented_line(line: str) -> str:
@@ -44,9 +46,12 @@ def indented_line(line: str) -> str:
 
 
 def _block(colour: str, headline: str, body: str) -> None:
-    lines = [headline, ""] + body.splitlines() if body else [headline]
+    lines = [headline, "", *body.splitlines()] if body else [headline]
     if _colour_on():
-        rendered = "".join(f"{colour} !     {line}{_RESET}\n".replace(f"{colour} !     {_RESET}", f"{colour} !{_RESET}") for line in lines)
+        rendered = "".join(
+            f"{colour} !     {line}{_RESET}\n".replace(f"{colour} !     {_RESET}", f"{colour} !{_RESET}")
+            for line in lines
+        )
     else:
         rendered = "".join(f" !     {line}".rstrip() + "\n" for line in lines)
     _write(sys.stderr, f"\n{rendered}\n")

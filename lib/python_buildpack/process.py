@@ -60,7 +60,11 @@ def run_streamed(
 
 
 def run_captured(
-    args: Sequence[str | Path], *, env: Mapping[str, str], cwd: Path | None = None, timeout: float | None = None
+    args: Sequence[str | Path],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
+    timeout: float | None = None,
 ) -> Result:
     """Run a command quietly; its output is returned, not printed."""
     try:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-_INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$")
+_INCLUDE = re.compile(r"^(?:-[rc]\s*=?\s*|--(?:requirement|constraint)(?:\s*=\s*|\s+))(\S+)$")
+_ARCHIVE = re.compile(r"\.(whl|zip|tar(\.(gz|bz2|xz))?|tgz|tbz)$", re.IGNORECASE)
 _NAMED = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"  # name
     r"(?:\s*\[[A-Za-z0-9._,\s-]*\])?"  # extras
@@ -67,10 +68,14 @@ def read(top_files: list[Path]) -> RequirementsSet:
         for line in logical_lines(path):
             include = _INCLUDE.match(line)
             if include:
-                queue.append((path.parent / include.group(2)).resolve())
+                if "://" in include.group(1):
+                    static = False  # a remote file can change without this one changing
+                else:
+                    queue.append((path.parent / include.group(1)).resolve())
                 continue
-            line = _strip_hashes(line)
-            if _STATIC_OPTIONS.match(line) or _NAMED.match(line):
-                continue
-            static = False
+            requirement = _strip_hashes(line)
+            if _ARCHIVE.search(requirement.split(";")[0].strip()):
+                static = False  # a local archive file, which pip installs from disk
+            elif not (_STATIC_OPTIONS.match(requirement) or _NAMED.match(requirement)):
+                static = False
     return RequirementsSet(tuple(seen), static)

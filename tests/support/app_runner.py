@@ -36,6 +36,7 @@ RUNTIME_PATH = "/usr/local/bin:/usr/bin:/bin"
 # but CAs/proxies here are part of the network, not of the app).
 PASSTHROUGH = (
     "SSL_CERT_FILE",
+    "PIP_CERT",
     "SSL_CERT_DIR",
     "REQUESTS_CA_BUNDLE",
     "CURL_CA_BUNDLE",

@@ -191,11 +191,6 @@ def test_listing_stops_below_max_depth(tmp_path: Path) -> None:
     assert "site-packages" not in info.value.body
 
 
-@pytest.mark.xfail(
-    reason="BUG: _listing clears dirnames before listing them, so at the deepest level files are "
-    "listed but directories are not (the reference lists both, like find -maxdepth 2)",
-    strict=True,
-)
 def test_listing_shows_files_and_dirs_at_the_same_depth(tmp_path: Path) -> None:
     venv = tmp_path / ".venv"
     (venv / "bin").mkdir(parents=True)

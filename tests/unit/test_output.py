@@ -41,11 +41,6 @@ def test_info_empty_message_prints_one_line(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.strip(" ") == "\n"
 
 
-@pytest.mark.xfail(
-    reason="BUG: info() calls .rstrip(' ') on a string that ends in '\\n', so it strips nothing and "
-    "blank lines keep 7 trailing spaces",
-    strict=True,
-)
 def test_info_blank_lines_have_no_trailing_spaces(capsys: pytest.CaptureFixture[str]) -> None:
     output.info("a\n\nb")
     assert capsys.readouterr().out == "       a\n\n       b\n"
@@ -132,11 +127,6 @@ def test_no_escape_codes_with_no_color(
     assert all(line.startswith(" !") for line in err.strip("\n").splitlines())
 
 
-@pytest.mark.xfail(
-    reason="BUG: _colour_on() treats an empty NO_COLOR as set; the NO_COLOR convention (no-color.org) "
-    "only turns colour off when the variable is present and not empty",
-    strict=True,
-)
 def test_empty_no_color_keeps_colour(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -92,11 +92,6 @@ def test_include_forms(tmp_path: Path, line: str) -> None:
     assert result == RequirementsSet((tmp_path / "requirements.txt", (tmp_path / "base.txt").resolve()), True)
 
 
-@pytest.mark.xfail(
-    reason="BUG: pip accepts an attached value ('-rbase.txt', '-cconstraints.txt') but _INCLUDE needs "
-    "whitespace or '=', so the file is not followed and is missing from the cache key",
-    strict=True,
-)
 def test_include_with_attached_value(tmp_path: Path) -> None:
     write(tmp_path, {"requirements.txt": "-rbase.txt\n", "base.txt": "gunicorn\n"})
     result = read([tmp_path / "requirements.txt"])
@@ -228,20 +223,10 @@ def test_non_static_include_makes_the_set_non_static(tmp_path: Path) -> None:
     assert not result.static
 
 
-@pytest.mark.xfail(
-    reason="BUG: an include by URL (-r https://...) is skipped as a missing file and the set stays "
-    "static, though the remote file can change without any local file changing",
-    strict=True,
-)
 def test_include_by_url_is_not_static(tmp_path: Path) -> None:
     assert not read_one(tmp_path, "-r https://example.invalid/requirements.txt\n").static
 
 
-@pytest.mark.xfail(
-    reason="BUG: a wheel or sdist file name without a slash (foo-1.0-py3-none-any.whl) matches _NAMED, "
-    "but pip installs it as a local file that can change without requirements.txt changing",
-    strict=True,
-)
 @pytest.mark.parametrize("name", ["foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", "foo-1.0.zip"])
 def test_local_archive_without_slash_is_not_static(tmp_path: Path, name: str) -> None:
     assert not read_one(tmp_path, f"{name}\n").static

@@ -95,7 +95,9 @@ def install_tool(ictx: InstallContext) -> str:
     setuptools = _wants_setuptools(ctx, ictx.python_version)
     wanted = f"pip {version}" + (f" and setuptools {setuptools}" if setuptools else "")
     site = _site_packages(ctx.build_python_home, ictx.python_version)
-    if _installed(site, "pip") == version and (setuptools is None or _installed(site, "setuptools") == setuptools):
+    if _installed(site, "pip") == version and (
+        setuptools is None or _installed(site, "setuptools") == setuptools
+    ):
         output.step(f"Using cached {wanted}")
         return version
 

@@ -184,7 +184,9 @@ def _connection(
     """A connection for one request, and the request target (absolute via a plain http proxy)."""
     host = parts.hostname or ""
     port = parts.port
-    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    # Quote what a user-supplied base path may hold (spaces, non-ASCII); keep existing escapes.
+    path = urllib.parse.quote(parts.path or "/", safe="/%:@!$&'()*+,;=~")
+    target = urllib.parse.urlunsplit(("", "", path, parts.query, ""))
     proxy = _proxy_for(parts, environ)
     if proxy is None:
         if parts.scheme == "https":
@@ -203,9 +205,7 @@ def _connection(
         tunnel.set_tunnel(host, port, headers=proxy_headers)
         return tunnel, target
     conn = http.client.HTTPConnection(proxy_host, proxy_port, timeout=timeouts.connect)
-    absolute = urllib.parse.urlunsplit(
-        ("http", parts.netloc.rsplit("@", 1)[-1], parts.path or "/", parts.query, "")
-    )
+    absolute = urllib.parse.urlunsplit(("http", parts.netloc.rsplit("@", 1)[-1], path, parts.query, ""))
     return conn, absolute
 
 

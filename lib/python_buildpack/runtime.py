@@ -185,7 +185,7 @@ def install_runtime(ctx: BuildContext, version: str, dest: Path, *, known_versio
                 stack=ctx.stack,
                 arch=ctx.arch,
                 url=shown_url,
-                available=known_versions,
+                available=[v for v in known_versions if v != version],
                 custom_source=custom,
             ) from failure
         raise RuntimeDownloadFailed(

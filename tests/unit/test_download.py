@@ -251,3 +251,19 @@ def test_http_proxy_from_environment(server: FaultServer, tmp_path: Path) -> Non
     with pytest.raises(RuntimeDownloadFailed) as info:
         runtime.install_runtime(bypassed, "3.12.1", tmp_path / "other", known_versions=[])
     assert info.value.detail == "connection-refused"
+
+
+def test_base_path_with_space(server: FaultServer, tmp_path: Path) -> None:
+    server.route(f"/my%20runtimes/{NAME}", body=ARCHIVE)
+    install(server.url + "/my runtimes", tmp_path / "python")
+    (tmp_path / "my mirror").mkdir()
+    (tmp_path / "my mirror" / NAME).write_bytes(ARCHIVE)
+    install((tmp_path / "my mirror").as_uri(), tmp_path / "python2")
+    assert (tmp_path / "python2" / "bin" / "python3").is_file()
+
+
+def test_requested_version_not_listed_as_available(server: FaultServer, tmp_path: Path) -> None:
+    ctx = make_ctx(tmp_path, server.url)
+    with pytest.raises(PythonVersionNotAvailable) as info:
+        runtime.install_runtime(ctx, "3.12.1", tmp_path / "python", known_versions=["3.12.1", "3.11.9"])
+    assert "Versions you can use: 3.11.9\n" in info.value.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -277,5 +278,8 @@ def test_install_real_runtime_from_mirror(tmp_path: Path, runtime_mirror: Any, s
     assert available is not None and version in available
     dest = tmp_path / "build" / ".heroku" / "python"
     runtime.install_runtime(ctx, version, dest, known_versions=sorted(available))
-    runtime.check_runtime(dest, version)
-    assert sorted(p.name for p in dest.parent.iterdir()) == ["python"]
+    try:
+        runtime.check_runtime(dest, version)
+        assert sorted(p.name for p in dest.parent.iterdir()) == ["python"]
+    finally:
+        shutil.rmtree(dest)  # a whole runtime: don't leave it for pytest's slow tmp cleanup

@@ -1,0 +1,141 @@
+"""Installing the package managers' own tools quickly, from the package index.
+
+uv is installed first, with the runtime's bundled pip, into the build cache; every other tool
+(Poetry, PDM, Pipenv) is then installed into its own virtual environment by uv, whose wheel
+cache is kept in the build cache too, so a cold tool install takes a couple of seconds and a
+warm one nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from packaging.version import Version
+
+from . import tool_pins
+from .context import BuildContext
+from .errors.tools import ToolInstallFailed
+from .process import run_captured
+
+_DONE = ".installed"
+
+
+def uv_cache_dir(ctx: BuildContext) -> Path:
+    return ctx.cache_dir / ".heroku" / "uv-cache"
+
+
+def bundled_pip(python_home: Path) -> Path | None:
+    """The pip wheel that ships with the runtime (ensurepip), newest first."""
+    wheels = sorted(
+        python_home.glob("lib/python3*/ensurepip/_bundled/pip-*.whl"),
+        key=lambda p: Version(p.name.split("-")[1]),
+    )
+    return wheels[-1] if wheels else None
+
+
+def ensure_uv(ctx: BuildContext, env: Mapping[str, str]) -> Path:
+    """The pinned uv binary, installed into the build cache (not the slug) when missing."""
+    version = tool_pins.version(ctx.buildpack_dir, "uv")
+    dest = ctx.cache_dir / ".heroku" / "python-uv" / version
+    binary = dest / "bin" / "uv"
+    if (dest / _DONE).is_file() and binary.is_file():
+        return binary
+    wheel = bundled_pip(ctx.build_python_home)
+    if wheel is None:
+        raise ToolInstallFailed("uv", version, "the Python runtime has no bundled pip to install it with")
+    staging = dest.parent.parent / f".python-uv-{version}.tmp.{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    # `pip download` and unpacking the binary ourselves: `pip install` of this 20 MB wheel
+    # takes twice as long, for files (RECORD, the Python shim) uv doesn't need.
+    result = run_captured(
+        [
+            ctx.python_home / "bin" / "python",
+            f"{wheel}/pip",
+            "download",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--cache-dir",
+            ctx.cache_dir / ".heroku" / "pip-cache",
+            "--dest",
+            staging,
+            f"uv=={version}",
+        ],
+        env=env,
+    )
+    binary_tmp = staging / "bin" / "uv"
+    if result.ok:
+        _unpack_uv(staging, binary_tmp)
+    if not result.ok or not binary_tmp.is_file():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ToolInstallFailed("uv", version, result.output or "the downloaded wheel has no uv binary")
+    # Other versions of uv are of no further use.
+    shutil.rmtree(dest.parent, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    (staging / _DONE).touch()
+    os.rename(staging, dest)
+    return binary
+
+
+def _unpack_uv(staging: Path, binary: Path) -> None:
+    for wheel_file in staging.glob("uv-*.whl"):
+        with zipfile.ZipFile(wheel_file) as wheel:
+            for member in wheel.namelist():
+                if member.endswith(".data/scripts/uv"):
+                    binary.parent.mkdir(parents=True, exist_ok=True)
+                    with wheel.open(member) as src, binary.open("wb") as out:
+                        shutil.copyfileobj(src, out, 1024 * 1024)
+                    binary.chmod(0o755)
+        wheel_file.unlink()
+
+
+def uv_env(ctx: BuildContext, env: Mapping[str, str]) -> dict[str, str]:
+    """Environment for uv when it installs tools: the buildpack's Python, never its own."""
+    return {
+        **env,
+        "UV_CACHE_DIR": str(uv_cache_dir(ctx)),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_MANAGED_PYTHON": "1",
+        "UV_LINK_MODE": "hardlink",
+        "UV_NO_PROGRESS": "1",
+    }
+
+
+def install_venv_tool(
+    ctx: BuildContext,
+    env: Mapping[str, str],
+    *,
+    name: str,
+    version: str,
+    requirements: Sequence[str],
+    dest: Path,
+) -> Path:
+    """A tool in its own virtual environment at `dest` (reused when complete). Returns dest.
+
+    A venv records its own path, so it is built in place; the marker file written last tells
+    a complete one from one a killed build left behind.
+    """
+    if (dest / _DONE).is_file():
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    uv = ensure_uv(ctx, env)
+    uenv = uv_env(ctx, env)
+    python = str(ctx.python_home / "bin" / "python")
+    steps: list[list[str | Path]] = [
+        [uv, "venv", "--quiet", "--python", python, "--no-project", dest],
+        [uv, "pip", "install", "--quiet", "--python", dest / "bin" / "python", *requirements],
+    ]
+    for args in steps:
+        result = run_captured(args, env=uenv)
+        if not result.ok:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise ToolInstallFailed(name, version, result.output)
+    (dest / _DONE).touch()
+    return dest

@@ -80,14 +80,17 @@ def profile_script(ctx: BuildContext, changes: list[EnvVar], editables: list[Pat
     return "\n".join(lines) + "\n"
 
 
-def write(ctx: BuildContext, changes: list[EnvVar], editables: list[Path]) -> None:
+def write(
+    ctx: BuildContext, changes: list[EnvVar], export_changes: list[EnvVar], editables: list[Path]
+) -> None:
+    """`changes` go to .profile.d/python.sh (dynos), `export_changes` to `export`."""
     profile_dir = ctx.build_dir / ".profile.d"
     profile_dir.mkdir(parents=True, exist_ok=True)
     (profile_dir / "python.sh").write_text(profile_script(ctx, changes, editables), encoding="utf-8")
     for script in sorted((ctx.buildpack_dir / "vendor" / "profile.d").glob("*.sh")):
         shutil.copyfile(script, profile_dir / script.name)
     export = ctx.buildpack_dir / "export"
-    export.write_text(environment.render_export(changes), encoding="utf-8")
+    export.write_text(environment.render_export(export_changes), encoding="utf-8")
 
 
 def link_app_python(ctx: BuildContext) -> None:

@@ -102,7 +102,12 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
 
     site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
     editables = app_env.relocate_editables(ctx, site_packages)
-    app_env.write(ctx, environment.runtime_env(pm.runtime_env(ctx)), editables)
+    app_env.write(
+        ctx,
+        environment.runtime_env(pm.runtime_env(ctx)),
+        environment.runtime_env(pm.export_env(ctx)),
+        editables,
+    )
 
     t = time.monotonic()
     output.step("Saving cache")

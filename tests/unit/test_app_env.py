@@ -217,7 +217,7 @@ def test_write(ctx: BuildContext) -> None:
     (vendor / "README").write_text("not a script\n")
     changes = environment.runtime_env()
 
-    app_env.write(ctx, changes, [])
+    app_env.write(ctx, changes, changes, [])
 
     profile_d = ctx.build_dir / ".profile.d"
     assert sorted(p.name for p in profile_d.iterdir()) == [
@@ -235,7 +235,7 @@ def test_write_overwrites_previous_files(ctx: BuildContext) -> None:
     profile_d.mkdir()
     (profile_d / "python.sh").write_text("old")
     (profile_d / "app-own.sh").write_text("kept")
-    app_env.write(ctx, environment.runtime_env(), [])
+    app_env.write(ctx, environment.runtime_env(), environment.runtime_env(), [])
     assert (profile_d / "python.sh").read_text() != "old"
     assert (profile_d / "app-own.sh").read_text() == "kept"
 

@@ -44,6 +44,10 @@ class PackageManager(Protocol):
         """Environment added on dynos (.profile.d)."""
         ...
 
+    def export_env(self, ctx: BuildContext) -> list[EnvVar]:
+        """Environment for later buildpacks (`export`): usually runtime_env plus build tools."""
+        ...
+
     def install_tool(self, ictx: InstallContext) -> str:
         """Install the manager itself; returns its version."""
         ...

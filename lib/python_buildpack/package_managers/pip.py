@@ -74,6 +74,10 @@ def runtime_env(ctx: BuildContext) -> list[EnvVar]:
     return [set_("PIP_DISABLE_PIP_VERSION_CHECK", "1")]
 
 
+def export_env(ctx: BuildContext) -> list[EnvVar]:
+    return runtime_env(ctx)
+
+
 def _site_packages(home: Path, python_version: str) -> Path:
     major_minor = ".".join(python_version.split(".")[:2])
     return home / "lib" / f"python{major_minor}" / "site-packages"

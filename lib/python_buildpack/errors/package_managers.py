@@ -125,3 +125,108 @@ class PipDependenciesFailed(BuildError):
             reason="install-dependencies::pip",
             detail=detail,
         )
+
+
+# --- Selection (issue 3) -------------------------------------------------------------------
+
+
+class MultiplePackageManagerFiles(BuildError):
+    def __init__(self, found: Sequence[tuple[str, str]]) -> None:
+        listed = "\n".join(f"  {lockfile} ({display})" for lockfile, display in found)
+        super().__init__(
+            "The app has files of more than one package manager",
+            "The buildpack uses exactly one package manager, chosen by its lockfile, but the\n"
+            f"top-level directory has the files of several:\n\n{listed}\n\n"
+            "Installing with one of them would ignore the others, so the build could install\n"
+            "different packages from what you expect.\n\n"
+            + steps(
+                [
+                    "Decide which package manager the app uses, and delete the other files\n"
+                    "   (for example a requirements.txt exported from another tool's lockfile).",
+                    "If you need to keep the files, set the config var PYTHON_PACKAGE_MANAGER to\n"
+                    "   the one to use (pip, pipenv, poetry, uv or pdm), e.g.:\n"
+                    "   heroku config:set PYTHON_PACKAGE_MANAGER=uv",
+                    "If another buildpack generates one of these files (e.g. a requirements.txt\n"
+                    "   from a Poetry or uv buildpack), remove that buildpack: this one supports them.",
+                    "Commit the change and push again.",
+                ]
+            ),
+            reason="package-manager::multiple-found",
+            detail=",".join(lockfile for lockfile, _ in found),
+        )
+
+
+class PipfileWithoutLock(BuildError):
+    def __init__(self, other_lockfiles: Sequence[str]) -> None:
+        others = (
+            "The app also has " + ", ".join(other_lockfiles) + ": if that is the package manager\n"
+            "you use, delete the Pipfile (or set the config var PYTHON_PACKAGE_MANAGER).\n\n"
+            if other_lockfiles
+            else ""
+        )
+        super().__init__(
+            "The app has a Pipfile but no Pipfile.lock",
+            "Pipenv apps are installed from Pipfile.lock, the lockfile that pins every package,\n"
+            "so that each build installs exactly what you tested. The top-level directory has a\n"
+            "Pipfile but no Pipfile.lock.\n\n"
+            + others
+            + steps(
+                [
+                    "Create the lockfile: pipenv lock",
+                    "Check Pipfile.lock is not listed in .gitignore or .slugignore.",
+                    "Commit Pipfile.lock and push again.",
+                ]
+            ),
+            reason="package-manager::pipenv-missing-lockfile",
+        )
+
+
+class PackageManagerSettingInvalid(BuildError):
+    # The value itself is not shown: config var values are never printed.
+    def __init__(self, choices: Sequence[tuple[str, str]]) -> None:
+        listed = "\n".join(f"  {name:<8} (uses {lockfile})" for name, lockfile in choices)
+        super().__init__(
+            "PYTHON_PACKAGE_MANAGER names an unknown package manager",
+            "The PYTHON_PACKAGE_MANAGER setting chooses the package manager when the app has\n"
+            "the files of several, but its value is not one of:\n\n"
+            f"{listed}\n\n"
+            + steps(
+                [
+                    "Set it to one of the names above, e.g.:\n   heroku config:set PYTHON_PACKAGE_MANAGER=uv",
+                    "Or remove it if the app has the files of only one package manager:\n"
+                    "   heroku config:unset PYTHON_PACKAGE_MANAGER",
+                ]
+            ),
+            reason="package-manager::setting-invalid",
+        )
+
+
+class PackageManagerSettingNotFound(BuildError):
+    def __init__(self, display: str, lockfile: str, found: Sequence[str]) -> None:
+        present = ", ".join(found) if found else "none of the package manager files"
+        super().__init__(
+            f"PYTHON_PACKAGE_MANAGER chooses {display}, but there is no {lockfile}",
+            f"The PYTHON_PACKAGE_MANAGER setting says the app uses {display}, whose lockfile is\n"
+            f"{lockfile}, but the top-level directory has no {lockfile}. It has: {present}.\n\n"
+            + steps(
+                [
+                    f"If the app uses {display}, commit {lockfile} (check it is not in .gitignore).",
+                    "Otherwise set PYTHON_PACKAGE_MANAGER to the package manager the app uses,\n"
+                    "   or unset it: heroku config:unset PYTHON_PACKAGE_MANAGER",
+                ]
+            ),
+            reason="package-manager::setting-lockfile-missing",
+            detail=lockfile,
+        )
+
+
+class PackageManagerNotRegistered(BuildError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The package manager {name} is not available in this buildpack release",
+            f"The app was identified as a {name} app, but this release of the buildpack has no\n"
+            "support for it installed. This is a bug in the buildpack, not in the app.\n\n"
+            + steps(["Use the newest buildpack release.", "If it persists, report it to the maintainers."]),
+            reason="internal-error::package-manager-not-registered",
+            detail=name,
+        )

@@ -230,3 +230,60 @@ class PackageManagerNotRegistered(BuildError):
             reason="internal-error::package-manager-not-registered",
             detail=name,
         )
+
+
+class PipenvLockOutOfSync(BuildError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Pipfile.lock is out of date",
+            "Pipfile has changed since Pipfile.lock was generated, so the lockfile no longer\n"
+            "describes the dependencies the Pipfile asks for. The buildpack installs with\n"
+            "'pipenv install --deploy', which refuses to install from an outdated lock rather\n"
+            "than install something other than what was tested.\n\n"
+            + steps(
+                [
+                    "Run 'pipenv lock' in the app's directory to update Pipfile.lock.",
+                    "Commit both Pipfile and Pipfile.lock, and push again.",
+                ]
+            ),
+            reason="install-dependencies::pipenv",
+            detail="lockfile-out-of-date",
+        )
+
+
+class PipenvMissingPipfile(BuildError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Pipfile.lock was found without its Pipfile",
+            "The app has a Pipfile.lock in its top-level directory but no Pipfile. Pipenv\n"
+            "needs both: it checks the lock against the Pipfile before installing.\n\n"
+            + steps(
+                [
+                    "Commit the Pipfile next to Pipfile.lock (check it is not in .gitignore\n"
+                    "   or .slugignore).",
+                    "Or, if the app no longer uses Pipenv, delete Pipfile.lock.",
+                ]
+            ),
+            reason="install-dependencies::pipenv",
+            detail="pipfile-missing",
+        )
+
+
+class PipenvDependenciesFailed(BuildError):
+    def __init__(self, shown: str, log: str) -> None:
+        detail, hint = _hint(log)
+        super().__init__(
+            "Could not install the app's dependencies with Pipenv",
+            f"'{shown}' failed (see Pipenv's output above for the reason).{hint}\n\n"
+            + steps(
+                [
+                    "Read the error above: it names the package that failed.",
+                    "Check the same command works locally in a clean checkout of the app.",
+                    "If the lock names a private index, check the config vars that give its\n"
+                    "   address or credentials (PIP_* or PIPENV_*) are set.",
+                    "Fix Pipfile, run 'pipenv lock', commit both files and push again.",
+                ]
+            ),
+            reason="install-dependencies::pipenv",
+            detail=detail,
+        )

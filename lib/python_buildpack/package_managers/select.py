@@ -18,9 +18,11 @@ from ..errors.package_managers import (
 )
 from . import PackageManager
 from . import pip as pip_module
+from . import pipenv as pipenv_module
 
 REGISTRY: dict[str, PackageManager] = {
     "pip": pip_module,
+    "pipenv": pipenv_module,
 }
 
 # (lockfile, manager name, display name), in the order errors list them.

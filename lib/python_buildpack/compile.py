@@ -11,7 +11,10 @@ import time
 
 from . import app_env, cache, checks, config_vars, environment, output, python_version, runtime
 from .context import BuildContext, make_context
+from .django import collectstatic
 from .errors import BuildError
+from .hooks import base_env, hook_env, run_hook
+from .nltk import download_corpora
 from .package_managers import InstallContext
 from .package_managers.select import select
 from .report import BuildReport
@@ -47,6 +50,8 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     # --- Analyse: nothing is downloaded or changed until every input is known to be good.
     checks.check_stack(ctx.stack)
     checks.check_duplicate_buildpack(ctx)
+    # The app's pre_compile hook may create files the checks and selection below look at.
+    run_hook(ctx, report, "pre_compile", base_env(ctx))
     config_vars.check_forbidden(ctx.config_vars)
     checks.check_no_python_dir(ctx.build_dir)
     pm = select(ctx)
@@ -101,13 +106,19 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     report.duration("dependencies_install_duration", t)
 
     site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
+    # Framework steps: NLTK data, then collectstatic (which may need it), with the hook env.
+    nltk_env = download_corpora(ctx, report, hook_env(ctx, child_env))
+    step_env = environment.apply(nltk_env, child_env)
+    collectstatic(ctx, report, hook_env(ctx, step_env))
+
     editables = app_env.relocate_editables(ctx, site_packages)
     app_env.write(
         ctx,
-        environment.runtime_env(pm.runtime_env(ctx)),
-        environment.runtime_env(pm.export_env(ctx)),
+        environment.runtime_env([*pm.runtime_env(ctx), *nltk_env]),
+        environment.runtime_env([*pm.export_env(ctx), *nltk_env]),
         editables,
     )
+    run_hook(ctx, report, "post_compile", step_env)
 
     t = time.monotonic()
     output.step("Saving cache")

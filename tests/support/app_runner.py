@@ -81,6 +81,7 @@ class BuildResult:
     later_returncode: int | None
     later_output: str | None
     later_env: dict[str, str] | None  # environment after sourcing `export`, before the script
+    compile_seconds: float | None = None  # wall time of bin/compile alone
 
     def __str__(self) -> str:  # shown in pytest assertion messages
         return f"BuildResult(returncode={self.returncode}) output:\n{self.output}"
@@ -208,8 +209,10 @@ def _driver(
         'cd "$BUILD_DIR"',
         '"$BP/bin/detect" "$BUILD_DIR" >"$W/detect.out" 2>&1 </dev/null; echo $? >"$W/detect.rc"',
         '[ "$(cat "$W/detect.rc")" = 0 ] || exit 0',
+        "compile_start=$(date +%s.%N)",
         f'"$BP/bin/{script}" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" >"$W/compile.out" 2>&1 </dev/null',
         'rc=$?; echo $rc >"$W/compile.rc"',
+        'echo "$compile_start $(date +%s.%N)" >"$W/compile.time"',
         'if [ -e "$BP/bin/report" ]; then',
         '  "$BP/bin/report" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" \\',
         '    >"$W/report.out" 2>"$W/report.err" </dev/null',
@@ -367,6 +370,11 @@ def _run_namespaced(driver: Path, env: dict[str, str], timeout: float) -> None:
         raise RuntimeError(f"the harness driver failed ({proc.returncode}):\n{out.decode(errors='replace')}")
 
 
+def _compile_seconds(work: Path) -> float | None:
+    times = (_read(work / "compile.time") or "").split()
+    return float(times[1]) - float(times[0]) if len(times) == 2 else None
+
+
 def _collect(work: Path, build_dir: Path, cache_dir: Path) -> BuildResult:
     detect_rc = _read_rc(work / "detect.rc")
     detect_out = strip_ansi(_read(work / "detect.out") or "")
@@ -391,6 +399,7 @@ def _collect(work: Path, build_dir: Path, cache_dir: Path) -> BuildResult:
         detect_output=detect_out,
         release_yaml=_read(work / "release.yml"),
         report_json=_read(work / "report.out"),
+        compile_seconds=_compile_seconds(work),
         report_returncode=_read_rc(work / "report.rc"),
         http_status=http.get("status"),
         http_body=http.get("body"),

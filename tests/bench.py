@@ -1,0 +1,164 @@
+"""`make bench`: how long builds take, and where the time goes.
+
+For each scenario (an app and a one-dependency change to it), builds it cold (empty cache),
+warm with nothing changed, and warm after the change, several runs each, through the real
+bin/compile (runtime from the local mirror over HTTP, packages from the local index). Prints
+medians of bin/compile's wall time, the time inside external work (runtime download and
+extraction, package manager and dependency installs, as the build report records them), the
+buildpack's own time (the rest), and slug and cache sizes.
+
+    python -m tests.bench [--runs N] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support import serve_directory
+from tests.support.app_runner import FIXTURES_DIR, BuildResult, run_build
+from tests.support.mirror import ensure_mirror
+from tests.support.wheelhouse import ensure_wheelhouse
+
+EXTERNAL_KEYS = (
+    "python_install_duration",
+    "package_manager_install_duration",
+    "dependencies_install_duration",
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    prepare: Callable[[Path, str], dict[str, str]]  # (app dir, index URL) -> config vars
+    change: Callable[[Path, int], None]  # make the n-th one-dependency change
+
+
+def _pip_prepare(app: Path, index: str) -> dict[str, str]:
+    shutil.copytree(FIXTURES_DIR / "pip_flask_gunicorn", app, dirs_exist_ok=True)
+    return {"PIP_INDEX_URL": index}
+
+
+def _pip_change(app: Path, n: int) -> None:
+    base = "flask\ngunicorn\n"
+    (app / "requirements.txt").write_text(base + ("six\n" if n % 2 == 0 else "typing-extensions\n"))
+
+
+SCENARIOS: list[Scenario] = [Scenario("pip", _pip_prepare, _pip_change)]
+
+
+@dataclass
+class Sample:
+    wall: float
+    external: float
+    report: dict[str, object]
+
+
+def _sample(result: BuildResult) -> Sample:
+    if result.returncode != 0 or result.compile_seconds is None:
+        raise SystemExit(f"bench: a build failed:\n{result.output}")
+    report = json.loads(result.report_json or "{}")
+    external = sum(float(report.get(key, 0.0)) for key in EXTERNAL_KEYS)
+    return Sample(result.compile_seconds, external, report)
+
+
+def _du(path: Path) -> int:
+    out = subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True, check=False).stdout
+    return int(out.split()[0]) if out else 0
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def run_scenario(scenario: Scenario, runs: int, mirror_url: str, index: str, work: Path) -> dict[str, object]:
+    results: dict[str, list[Sample]] = {"cold": [], "warm": [], "changed": []}
+    slug = cache = 0
+    build_dirs: list[Path] = []
+
+    def build(app: Path, cache_dir: Path, config: dict[str, str]) -> Sample:
+        result = run_build(app, cache_dir=cache_dir, config=config, runtime_base_url=mirror_url)
+        build_dirs.append(result.build_dir)
+        return _sample(result)
+
+    try:
+        for n in range(runs):
+            app = work / f"{scenario.name}-cold-{n}"
+            config = scenario.prepare(app, index)
+            results["cold"].append(build(app, work / f"{scenario.name}-cache-cold-{n}", config))
+        app = work / f"{scenario.name}-warm"
+        config = scenario.prepare(app, index)
+        cache_dir = work / f"{scenario.name}-cache-warm"
+        build(app, cache_dir, config)
+        for _ in range(runs):
+            results["warm"].append(build(app, cache_dir, config))
+        slug, cache = _du(build_dirs[-1]), _du(cache_dir)
+        for n in range(runs):
+            scenario.change(app, n)
+            results["changed"].append(build(app, cache_dir, config))
+    finally:
+        for path in build_dirs:
+            shutil.rmtree(path, ignore_errors=True)
+
+    summary: dict[str, object] = {"slug_mb": round(slug / 1e6, 1), "cache_mb": round(cache / 1e6, 1)}
+    for kind, samples in results.items():
+        wall = _median([s.wall for s in samples])
+        external = _median([s.external for s in samples])
+        own = _median([s.wall - s.external for s in samples])
+        summary[kind] = {"wall": wall, "external": external, "own": own}
+        tool = _median([float(str(s.report.get("package_manager_install_duration", 0.0))) for s in samples])
+        summary[kind]["tool_install"] = tool  # type: ignore[index]
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args(argv)
+    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
+
+    print("Preparing the local runtime mirror and package index...", flush=True)
+    mirror, wheelhouse = ensure_mirror(), ensure_wheelhouse()
+    work = Path(tempfile.mkdtemp(prefix="bench_"))
+    rows = []
+    try:
+        with serve_directory(mirror) as mirror_url, serve_directory(wheelhouse) as index_root:
+            for scenario in chosen:
+                print(f"Benchmarking {scenario.name} ({args.runs} runs each)...", flush=True)
+                rows.append(
+                    (
+                        scenario.name,
+                        run_scenario(scenario, args.runs, mirror_url, f"{index_root}/simple/", work),
+                    )
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print("\nMedians in seconds: bin/compile wall time = external work + the buildpack's own code")
+    header = f"{'app':8} {'build':8} {'wall':>7} {'external':>9} {'own':>7} {'tool':>7} {'warm/cold':>9}"
+    print(header)
+    print("-" * len(header))
+    for name, summary in rows:
+        cold_wall = summary["cold"]["wall"]  # type: ignore[index]
+        for kind in ("cold", "warm", "changed"):
+            s = summary[kind]  # type: ignore[index]
+            ratio = f"{s['wall'] / cold_wall:9.0%}" if kind != "cold" else ""
+            print(
+                f"{name:8} {kind:8} {s['wall']:7.2f} {s['external']:9.2f} {s['own']:7.2f} "
+                f"{s['tool_install']:7.2f} {ratio}"
+            )
+        print(f"{name:8} slug {summary['slug_mb']} MB, cache {summary['cache_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -36,6 +36,12 @@ def _release(argv: list[str]) -> int:
     return main(argv)
 
 
+def _test(argv: list[str]) -> int:
+    from .ci_test import main
+
+    return main(argv)
+
+
 def _report(argv: list[str]) -> int:
     from .report import print_report
 
@@ -51,6 +57,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "test-compile": lambda argv: _compile(argv, test=True),
     "release": _release,
     "report": _report,
+    "test": _test,
 }
 
 

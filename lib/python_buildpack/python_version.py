@@ -2,8 +2,10 @@
 
 Analysis only: files are read and validated here, nothing is downloaded. Sources, first
 match wins (BEHAVIOUR.md §3): runtime.txt, a misspelled .python-version (error),
-.python-version, Pipfile.lock (Pipenv apps), requires-python (hook), the previous build's
-major version, the default. All user-facing text lives in `errors.python_version`.
+.python-version, Pipfile.lock (Pipenv apps), requires-python (pyproject.toml, Poetry's python
+constraint, uv.lock: the newest supported minor it allows), the previous build's major
+version, the default. An explicit version that requires-python rules out is an error.
+All user-facing text lives in `errors.python_version`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import requires_python
 from .errors import BuildWarning
 from .errors import python_version as err
 
@@ -211,10 +214,44 @@ def _from_pipfile_lock(path: Path, table: VersionTable) -> RequestedVersion | No
     return None
 
 
-def requested_from_requires_python(build_dir: Path, table: VersionTable) -> RequestedVersion | None:
-    """HOOK (issue 3): the newest supported minor allowed by requires-python in pyproject.toml,
-    uv.lock or Poetry's python constraint (origin PYPROJECT/UV_LOCK/POETRY). None = not given."""
-    return None
+def requested_from_requires_python(
+    build_dir: Path, table: VersionTable, package_manager: str = "pip"
+) -> RequestedVersion | None:
+    """The newest supported minor allowed by requires-python in pyproject.toml, Poetry's python
+    constraint (Poetry apps) or uv.lock (uv apps). None when the app states no constraint."""
+    constraint = requires_python.find(build_dir, package_manager)
+    if constraint is None:
+        return None
+    minor = requires_python.newest_allowed(constraint, table.latest)
+    if minor is None:
+        raise err.RequiresPythonUnsatisfiable(
+            constraint.text, constraint.where, sorted(table.latest.values(), key=_version_key)
+        )
+    requested = _requested(minor, _ORIGINS[constraint.source])
+    assert requested is not None  # table keys are valid versions
+    return requested
+
+
+_ORIGINS = {
+    requires_python.PYPROJECT: Origin.PYPROJECT,
+    requires_python.POETRY: Origin.POETRY,
+    requires_python.UV_LOCK: Origin.UV_LOCK,
+}
+
+
+def _check_against_requires_python(
+    requested: RequestedVersion, build_dir: Path, package_manager: str, table: VersionTable
+) -> None:
+    """An explicit version that requires-python rules out fails now, not half-way through the install."""
+    constraint = requires_python.find(build_dir, package_manager)
+    if constraint is None:
+        return
+    # A bare 3.X stands for its newest patch; unknown minors are left to resolve() to explain.
+    version = str(requested) if requested.patch is not None else table.latest.get(requested.minor_str)
+    if version is not None and not constraint.allows(version):
+        raise err.RequiresPythonMismatch(
+            str(requested), requested.origin.label, constraint.text, constraint.where
+        )
 
 
 def _from_cache(cached_version: str | None) -> RequestedVersion | None:
@@ -239,19 +276,13 @@ def read_requested(
 def _find_requested(
     build_dir: Path, cached_version: str | None, package_manager: str, table: VersionTable
 ) -> RequestedVersion:
-    runtime_txt = build_dir / "runtime.txt"
-    if runtime_txt.is_file():
-        return _from_runtime_txt(runtime_txt, table)
-    _check_misspelled(build_dir)
-    python_version_file = build_dir / ".python-version"
-    if python_version_file.is_file():
-        return _from_python_version_file(python_version_file, table)
-    pipfile_lock = build_dir / "Pipfile.lock"
-    if package_manager == "pipenv" and pipfile_lock.is_file():
-        from_lock = _from_pipfile_lock(pipfile_lock, table)
-        if from_lock is not None:
-            return from_lock
-    from_requires = requested_from_requires_python(build_dir, table)
+    explicit = _find_explicit(build_dir, package_manager, table)
+    if explicit is not None:
+        if package_manager == "uv":
+            check_uv_requirements(explicit)  # runtime.txt is the more basic mistake
+        _check_against_requires_python(explicit, build_dir, package_manager, table)
+        return explicit
+    from_requires = requested_from_requires_python(build_dir, table, package_manager)
     if from_requires is not None:
         return from_requires
     from_cache = _from_cache(cached_version)
@@ -262,8 +293,24 @@ def _find_requested(
     return default
 
 
+def _find_explicit(build_dir: Path, package_manager: str, table: VersionTable) -> RequestedVersion | None:
+    """runtime.txt, .python-version or (Pipenv apps) Pipfile.lock: a version the app names."""
+    runtime_txt = build_dir / "runtime.txt"
+    if runtime_txt.is_file():
+        return _from_runtime_txt(runtime_txt, table)
+    _check_misspelled(build_dir)
+    python_version_file = build_dir / ".python-version"
+    if python_version_file.is_file():
+        return _from_python_version_file(python_version_file, table)
+    pipfile_lock = build_dir / "Pipfile.lock"
+    if package_manager == "pipenv" and pipfile_lock.is_file():
+        return _from_pipfile_lock(pipfile_lock, table)
+    return None
+
+
 def check_uv_requirements(requested: RequestedVersion) -> None:
-    """uv reads .python-version and ignores runtime.txt, so it needs an explicit version."""
+    """uv ignores runtime.txt and must not fall back to a version the app never stated: it needs
+    .python-version or requires-python (which uv reads too)."""
     if requested.origin is Origin.RUNTIME_TXT:
         raise err.RuntimeTxtNotSupported(str(requested))
     if requested.origin in (Origin.DEFAULT, Origin.CACHED):

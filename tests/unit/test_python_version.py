@@ -421,9 +421,9 @@ def test_pipfile_lock_invalid_versions(
 # --- requires-python hook, cache, default ------------------------------------------------------
 
 
-def test_requires_python_hook_returns_none_for_now(tmp_path: Path) -> None:
+def test_requires_python_hook_picks_newest_allowed_minor(tmp_path: Path) -> None:
     app(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.12"\n'})
-    assert requested_from_requires_python(tmp_path, TABLE) is None
+    assert requested_from_requires_python(tmp_path, TABLE) == RequestedVersion(3, 14, None, Origin.PYPROJECT)
 
 
 def test_cached_major_version_is_reused() -> None:
@@ -665,3 +665,217 @@ def test_step_message(requested: RequestedVersion, message: str) -> None:
 def test_version_file_candidates(tmp_path: Path) -> None:
     app(tmp_path, {"python_version.txt": "", ".Python-Version": "", "runtime.txt": "", "pythonversion": ""})
     assert version_file_candidates(tmp_path) == [".Python-Version", "python_version.txt"]
+
+
+# --- requires-python (issue 3) -----------------------------------------------------------------
+
+
+def pyproject(tmp_path: Path, body: str, **files: str) -> Path:
+    return app(tmp_path, {"pyproject.toml": body, **files})
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (">=3.11,<3.13", "3.12"),
+        (">=3.11, <3.13", "3.12"),
+        ("==3.11.*", "3.11"),
+        (">=3.11.4", "3.14"),
+        ("<3.13", "3.12"),
+        ("~=3.11.0", "3.11"),
+        ("~=3.11", "3.14"),
+        (">=3.10,!=3.14.*", "3.13"),
+        ("==3.12.14", "3.12"),
+        # PEP 440: <=3.12 means up to 3.12.0, which the newest 3.12 patch is not.
+        ("<=3.12", "3.11"),
+    ],
+)
+def test_requires_python_chooses_newest_supported_minor(tmp_path: Path, spec: str, expected: str) -> None:
+    pyproject(tmp_path, f'[project]\nname = "x"\nrequires-python = "{spec}"\n')
+    requested = read(tmp_path)
+    assert requested == RequestedVersion(*map(int, expected.split(".")), None, Origin.PYPROJECT)
+    assert step_message(requested) == (
+        f"Using Python {expected}, the newest allowed by requires-python in pyproject.toml"
+    )
+    assert version_warnings(requested, TABLE.latest[expected], TABLE, "pip") == []
+
+
+def test_requires_python_fixture() -> None:
+    assert read(FIXTURES / "requires_python_only") == RequestedVersion(3, 12, None, Origin.PYPROJECT)
+
+
+def test_requires_python_beats_cached_version(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[project]\nrequires-python = ">=3.11,<3.13"\n')
+    assert read(tmp_path, cached="3.11.7").minor_str == "3.12"
+
+
+def test_pyproject_without_requires_python_is_ignored(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[project]\nname = "x"\n[tool.other]\nrequires-python = "==2.7"\n')
+    assert read(tmp_path).origin is Origin.DEFAULT
+    assert read(tmp_path, cached="3.11.7").origin is Origin.CACHED
+
+
+@pytest.mark.parametrize(
+    ("constraint", "expected"),
+    [
+        ("^3.11", "3.14"),
+        ("~3.11", "3.11"),
+        ("~3.11.2", "3.11"),
+        (">=3.11,<3.13", "3.12"),
+        (">=3.11 <3.13", "3.12"),
+        ("3.12.*", "3.12"),
+        ("3.12", "3.12"),
+        ("^3.10 || ~3.9", "3.14"),
+        (">=3.9,<3.11 || 3.12.*", "3.12"),
+        ("*", "3.14"),
+    ],
+)
+def test_poetry_python_constraint(tmp_path: Path, constraint: str, expected: str) -> None:
+    body = f'[tool.poetry.dependencies]\npython = "{constraint}"\nflask = "^3.0"\n'
+    pyproject(tmp_path, body, **{"poetry.lock": ""})
+    requested = read(tmp_path, pm="poetry")
+    assert (requested.minor_str, requested.origin) == (expected, Origin.POETRY)
+    assert "Poetry python constraint" in step_message(requested)
+
+
+def test_poetry_constraint_only_for_poetry_apps(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.poetry.dependencies]\npython = "~3.11"\n')
+    assert read(tmp_path, pm="pip").origin is Origin.DEFAULT
+
+
+def test_project_requires_python_wins_over_poetry_constraint(tmp_path: Path) -> None:
+    pyproject(
+        tmp_path, '[project]\nrequires-python = ">=3.12"\n[tool.poetry.dependencies]\npython = "~3.11"\n'
+    )
+    assert read(tmp_path, pm="poetry") == RequestedVersion(3, 14, None, Origin.PYPROJECT)
+
+
+def test_uv_lock_requires_python(tmp_path: Path) -> None:
+    app(tmp_path, {"uv.lock": 'version = 1\nrequires-python = ">=3.10, <3.12"\n'})
+    requested = read(tmp_path, pm="uv")
+    assert requested == RequestedVersion(3, 11, None, Origin.UV_LOCK)
+    assert step_message(requested) == "Using Python 3.11, the newest allowed by requires-python in uv.lock"
+    # uv.lock is only read for uv apps.
+    assert read(tmp_path, pm="pip").origin is Origin.DEFAULT
+
+
+def test_uv_app_needs_no_python_version_file_with_requires_python(tmp_path: Path) -> None:
+    app(tmp_path, {"pyproject.toml": '[project]\nrequires-python = "==3.12.*"\n', "uv.lock": "version = 1\n"})
+    requested = read(tmp_path, pm="uv", cached="3.13.0")
+    assert requested == RequestedVersion(3, 12, None, Origin.PYPROJECT)
+    check_uv_requirements(requested)  # no error
+
+
+@pytest.mark.parametrize(
+    ("files", "label", "version"),
+    [
+        ({".python-version": "3.13\n"}, ".python-version", "3.13"),
+        ({".python-version": "3.11.1\n"}, ".python-version", "3.11.1"),
+        ({"runtime.txt": "python-3.10\n"}, "runtime.txt", "3.10"),
+    ],
+)
+def test_explicit_version_contradicting_requires_python(
+    tmp_path: Path, files: dict[str, str], label: str, version: str
+) -> None:
+    pyproject(tmp_path, '[project]\nrequires-python = ">=3.11.4,<3.13"\n', **files)
+    with pytest.raises(err.RequiresPythonMismatch) as info:
+        read(tmp_path)
+    e = info.value
+    assert e.reason == "python-version::requires-python-mismatch"
+    assert f"Python {version} in {label}" in e.body
+    assert ">=3.11.4,<3.13" in e.body
+    assert "requires-python in pyproject.toml" in e.body
+    if label == ".python-version" and version == "3.13":
+        assert_snapshot("python_version_requires_python_mismatch", render(e))
+
+
+def test_explicit_version_allowed_by_requires_python(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[project]\nrequires-python = ">=3.11.4,<3.13"\n', **{".python-version": "3.11\n"})
+    assert read(tmp_path) == RequestedVersion(3, 11, None, Origin.PYTHON_VERSION_FILE)
+
+
+def test_explicit_unknown_minor_is_left_to_resolve(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[project]\nrequires-python = ">=3.11"\n', **{".python-version": "3.8\n"})
+    requested = read(tmp_path)
+    with pytest.raises(err.PythonVersionEol):
+        resolve(requested, TABLE)
+
+
+def test_pipfile_lock_version_contradicting_requires_python(tmp_path: Path) -> None:
+    lock = json.dumps({"_meta": {"requires": {"python_version": "3.10"}}})
+    pyproject(tmp_path, '[project]\nrequires-python = ">=3.12"\n', **{"Pipfile.lock": lock})
+    with pytest.raises(err.RequiresPythonMismatch) as info:
+        read(tmp_path, pm="pipenv")
+    assert "Python 3.10 in Pipfile.lock" in info.value.body
+
+
+def test_uv_runtime_txt_error_comes_before_mismatch(tmp_path: Path) -> None:
+    app(
+        tmp_path,
+        {"pyproject.toml": '[project]\nrequires-python = ">=3.12"\n', "runtime.txt": "python-3.11\n"},
+    )
+    with pytest.raises(err.RuntimeTxtNotSupported):
+        read(tmp_path, pm="uv")
+
+
+def test_poetry_constraint_mismatch_names_poetry(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.poetry.dependencies]\npython = "^3.12"\n', **{".python-version": "3.11\n"})
+    with pytest.raises(err.RequiresPythonMismatch) as info:
+        read(tmp_path, pm="poetry")
+    assert "the python constraint in pyproject.toml" in info.value.body
+    assert "^3.12" in info.value.body
+
+
+@pytest.mark.parametrize("spec", ["==3.12", ">=4", "<3.9"])
+def test_no_supported_minor_satisfies(tmp_path: Path, spec: str) -> None:
+    pyproject(tmp_path, f'[project]\nrequires-python = "{spec}"\n')
+    with pytest.raises(err.RequiresPythonUnsatisfiable) as info:
+        read(tmp_path)
+    e = info.value
+    assert e.reason == "python-version::requires-python-unsatisfiable"
+    assert spec in e.body
+    if spec == "==3.12":
+        assert "==3.X.*" in e.body
+        assert_snapshot("python_version_requires_python_unsatisfiable", render(e))
+
+
+@pytest.mark.parametrize("value", ['"=>3.12"', '"3.12 or newer"', "312", '["3.12"]'])
+def test_invalid_requires_python(tmp_path: Path, value: str) -> None:
+    pyproject(tmp_path, f"[project]\nrequires-python = {value}\n")
+    with pytest.raises(err.RequiresPythonInvalid) as info:
+        read(tmp_path)
+    assert info.value.reason == "python-version::requires-python-invalid"
+    if value == '"3.12 or newer"':
+        assert_snapshot("python_version_requires_python_invalid", render(info.value))
+
+
+def test_invalid_poetry_constraint(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[tool.poetry.dependencies]\npython = "three point twelve"\n')
+    with pytest.raises(err.RequiresPythonInvalid) as info:
+        read(tmp_path, pm="poetry")
+    assert "[tool.poetry.dependencies] python" in info.value.body
+
+
+def test_invalid_toml_in_pyproject(tmp_path: Path) -> None:
+    pyproject(tmp_path, '[project]\nname = "x"\nrequires-python = >=3.12\n')
+    with pytest.raises(err.InvalidToml) as info:
+        read(tmp_path)
+    e = info.value
+    assert e.reason == "pyproject-toml::invalid-toml"
+    assert "line 3" in e.body
+    assert_snapshot("python_version_pyproject_invalid_toml", render(e))
+
+
+def test_invalid_toml_in_uv_lock(tmp_path: Path) -> None:
+    app(tmp_path, {"uv.lock": "version = 1\n<<<<<<< HEAD\n"})
+    with pytest.raises(err.InvalidToml) as info:
+        read(tmp_path, pm="uv")
+    assert info.value.reason == "uv-lock::invalid-toml"
+    assert "line 2" in info.value.body
+
+
+def test_pyproject_not_utf8(tmp_path: Path) -> None:
+    pyproject(tmp_path, "")
+    (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "\xff"\n')
+    with pytest.raises(err.InvalidToml):
+        read(tmp_path)

@@ -131,18 +131,25 @@ class PythonVersionFileNoVersion(BuildError):
 
 
 class PythonVersionFileNotFound(BuildError):
-    """uv apps must say which Python they use: uv reads .python-version, not our default."""
+    """uv apps must say which Python they use: uv reads .python-version or requires-python,
+    never our default."""
 
     def __init__(self, version: str, *, cached: bool) -> None:
         chosen = "the same version as the previous build" if cached else "its default"
         super().__init__(
-            "uv apps need a .python-version file",
-            "This app uses uv but does not say which Python version it needs.\n"
+            "uv apps need to state their Python version",
+            "This app uses uv but does not say which Python version it needs: there is no\n"
+            ".python-version file and no requires-python in pyproject.toml or uv.lock.\n"
             f"Without one, the buildpack would use {chosen} (Python {version}),\n"
             "and uv may pick a different version on your machine, so the build could differ\n"
             "from what you tested.\n\n"
             + steps(
-                [f"Pin the version with uv, which writes .python-version:\n   uv python pin {version}", _PUSH]
+                [
+                    f"Pin the version with uv, which writes .python-version:\n   uv python pin {version}\n"
+                    "   (or set requires-python in the [project] table of pyproject.toml: the\n"
+                    "   buildpack then uses the newest version it allows).",
+                    _PUSH,
+                ]
             ),
             reason="python-version-file::not-found",
             detail="cached" if cached else "default",
@@ -345,3 +352,93 @@ def patch_update_warning(pinned: str, latest: str, label: str) -> BuildWarning:
         f"  {request}\n\n"
         f"or change the pinned version to {latest}.",
     )
+
+
+# --- requires-python (issue 3) ---------------------------------------------------------------
+
+
+class InvalidToml(BuildError):
+    def __init__(self, file: str, problem: str) -> None:
+        key = file.replace(".", "-").lower()
+        super().__init__(
+            f"{file} is not valid TOML",
+            f"The buildpack reads the Python version requirement from {file}, but the file\n"
+            f"could not be parsed:\n\n  {problem}\n\n"
+            "This usually comes from a manual edit or an unresolved merge conflict. Your\n"
+            "package manager could not read the file either.\n\n"
+            + steps(
+                [
+                    "Fix the line named above (a TOML linter or your editor can help).",
+                    f"Check that your package manager accepts {file} again, e.g. by locking.",
+                    _PUSH,
+                ]
+            ),
+            reason=f"{key}::invalid-toml",
+            detail=problem[:200],
+        )
+
+
+class RequiresPythonInvalid(BuildError):
+    def __init__(self, file: str, setting: str, value: str, problem: str) -> None:
+        super().__init__(
+            f"Invalid Python version requirement in {file}",
+            f"The setting {setting} in {file} is:\n\n  {value}\n\n"
+            f"which is not a valid version requirement ({problem}).\n"
+            "It should be a list of comparisons such as >=3.12 or >=3.11,<3.14.\n\n"
+            + steps(
+                [
+                    f'Correct {setting} in {file}, e.g.:\n   requires-python = ">=3.12"',
+                    "Update the lockfile with your package manager.",
+                    _PUSH,
+                ]
+            ),
+            reason="python-version::requires-python-invalid",
+            detail=value[:100],
+        )
+
+
+class RequiresPythonUnsatisfiable(BuildError):
+    def __init__(self, constraint: str, where: str, known: Sequence[str]) -> None:
+        hint = ""
+        if "==" in constraint and "*" not in constraint:
+            hint = (
+                "Note that ==3.X matches only the release 3.X.0: write ==3.X.* to allow every\n"
+                "3.X release.\n\n"
+            )
+        super().__init__(
+            "No supported Python version satisfies requires-python",
+            f"The app's Python version requirement, {where}, is:\n\n  {constraint}\n\n"
+            "The buildpack chooses the newest Python version that it allows, but it allows none\n"
+            f"of the versions this buildpack supports:\n\n  {', '.join(known)}\n\n"
+            + hint
+            + steps(
+                [
+                    "Widen the requirement so that it allows a supported version, e.g. >=3.12.",
+                    "Or pin a supported version in a .python-version file.",
+                    _PUSH,
+                ]
+            ),
+            reason="python-version::requires-python-unsatisfiable",
+            detail=constraint[:100],
+        )
+
+
+class RequiresPythonMismatch(BuildError):
+    def __init__(self, version: str, label: str, constraint: str, where: str) -> None:
+        super().__init__(
+            f"Python {version} does not satisfy the app's requires-python",
+            f"The app requests Python {version} in {label}, but\n{where} is:\n\n"
+            f"  {constraint}\n\n"
+            f"which does not allow Python {version}. The package manager would refuse to install\n"
+            "the app, or the app could run on a Python it does not support.\n\n"
+            + steps(
+                [
+                    f"Change the version in {label} to one that {constraint} allows,\n"
+                    f"   or change {where} to allow Python {version}.",
+                    "Update the lockfile if you changed the requirement.",
+                    _PUSH,
+                ]
+            ),
+            reason="python-version::requires-python-mismatch",
+            detail=f"{version} vs {constraint}"[:200],
+        )

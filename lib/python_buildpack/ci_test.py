@@ -25,11 +25,8 @@ from pathlib import Path
 
 from . import config_vars, environment, output
 from .context import APP_DIR, read_env_dir
+from .django import distribution_installed, django_installed, find_manage_py
 from .errors.ci import AppJsonInvalid, TestPythonMissing
-from .release import installed_distributions
-
-MANAGE_PY_MAX_DEPTH = 3
-_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 
 @dataclass(frozen=True)
@@ -71,31 +68,6 @@ def app_json_scripts(build_dir: Path) -> dict[str, str]:
     return found
 
 
-def find_manage_py(build_dir: Path, max_depth: int = MANAGE_PY_MAX_DEPTH) -> Path | None:
-    """The root manage.py, else the shallowest one below (hidden and vendored dirs skipped)."""
-    level = [build_dir]
-    for _ in range(max_depth + 1):
-        candidates = sorted(d / "manage.py" for d in level if (d / "manage.py").is_file())
-        if candidates:
-            return candidates[0]
-        below = []
-        for directory in level:
-            try:
-                entries = sorted(directory.iterdir())
-            except OSError:
-                continue
-            below += [
-                e
-                for e in entries
-                if e.is_dir()
-                and not e.is_symlink()
-                and not e.name.startswith(".")
-                and e.name not in _SKIP_DIRS
-            ]
-        level = below
-    return None
-
-
 def choose_commands(build_dir: Path) -> list[TestCommand]:
     """The commands to run, in order: app.json's (setup, test), or the one fallback."""
     scripts = app_json_scripts(build_dir)
@@ -111,17 +83,16 @@ def choose_commands(build_dir: Path) -> list[TestCommand]:
             for name in ("test-setup", "test")
             if name in scripts
         ]
-    installed = installed_distributions(build_dir)
-    if "pytest" in installed:
+    home = build_dir / ".heroku" / "python"
+    if distribution_installed(home, "pytest"):
         return [_python_command("Running tests with pytest", ["-m", "pytest"], build_dir, build_dir)]
-    if "django" in installed:
+    if django_installed(home):
         manage_py = find_manage_py(build_dir)
         if manage_py is not None:
-            where = manage_py.parent
             label = "Running tests with Django's test runner"
-            if where != build_dir:
-                label += f" in {where.relative_to(build_dir)}/"
-            return [_python_command(label, ["manage.py", "test"], where, build_dir)]
+            if manage_py.parent != Path():
+                label += f" in {manage_py.parent}/"
+            return [_python_command(label, ["manage.py", "test"], build_dir / manage_py.parent, build_dir)]
     return [
         _python_command("Running tests with unittest", ["-m", "unittest", "discover"], build_dir, build_dir)
     ]

@@ -2,9 +2,9 @@
 
 bin/release runs on the build image's python3, which may lack `packaging`, and it must not
 import the app's packages: what is installed is read from the `*.dist-info` directories in
-BUILD_DIR/.heroku/python. A default `web` process is declared only when it is known to work
-(gunicorn installed, a root manage.py whose settings module sits in a package with a wsgi.py
-that defines `application`) and the Procfile has no `web` entry of its own.
+BUILD_DIR/.heroku/python (django.distribution_installed). A default `web` process is declared
+only when it is known to work (gunicorn installed, a root manage.py whose settings module sits
+in a package with a wsgi.py that defines `application`) and the Procfile has no `web` entry.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from .django import distribution_installed, django_installed
 
 # Distributions that provide `psycopg2` or `psycopg` (psycopg[binary] adds psycopg-binary).
 POSTGRES_DRIVERS = frozenset({"psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary", "psycopg-c"})
@@ -31,33 +33,6 @@ _PROCFILE_RE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 class Release:
     addons: tuple[str, ...] = ()
     default_process_types: Mapping[str, str] | None = None
-
-
-def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def site_packages_dirs(build_dir: Path) -> list[Path]:
-    lib = build_dir / ".heroku" / "python" / "lib"
-    try:
-        return sorted(p for p in lib.glob("python3*/site-packages") if p.is_dir())
-    except OSError:
-        return []
-
-
-def installed_distributions(build_dir: Path) -> frozenset[str]:
-    """Normalized names of the distributions installed in the app's runtime."""
-    names: set[str] = set()
-    for site in site_packages_dirs(build_dir):
-        try:
-            entries = list(site.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.suffix in (".dist-info", ".egg-info"):
-                # `name-version.dist-info`: the name part never holds a hyphen (it is escaped).
-                names.add(_normalize(entry.name.split("-", 1)[0].removesuffix(entry.suffix)))
-    return frozenset(names)
 
 
 def procfile_processes(build_dir: Path) -> dict[str, str]:
@@ -99,8 +74,9 @@ def wsgi_module(build_dir: Path, settings: str) -> str | None:
     return None
 
 
-def django_web_command(build_dir: Path, installed: frozenset[str]) -> str | None:
-    if "gunicorn" not in installed or "django" not in installed:
+def django_web_command(build_dir: Path) -> str | None:
+    home = build_dir / ".heroku" / "python"
+    if not (distribution_installed(home, "gunicorn") and django_installed(home)):
         return None
     manage_py = build_dir / "manage.py"
     if not manage_py.is_file():
@@ -113,12 +89,13 @@ def django_web_command(build_dir: Path, installed: frozenset[str]) -> str | None
 
 
 def release_for(build_dir: Path) -> Release:
-    installed = installed_distributions(build_dir)
-    is_django = "django" in installed and (build_dir / "manage.py").is_file()
-    addons = ("heroku-postgresql",) if is_django and installed & POSTGRES_DRIVERS else ()
+    home = build_dir / ".heroku" / "python"
+    is_django = (build_dir / "manage.py").is_file() and django_installed(home)
+    uses_postgres = is_django and any(distribution_installed(home, name) for name in POSTGRES_DRIVERS)
+    addons = ("heroku-postgresql",) if uses_postgres else ()
     processes = None
     if "web" not in procfile_processes(build_dir):
-        command = django_web_command(build_dir, installed)
+        command = django_web_command(build_dir)
         if command:
             processes = {"web": command}
     return Release(addons=addons, default_process_types=processes)

@@ -693,7 +693,8 @@ def pyproject(tmp_path: Path, body: str, **files: str) -> Path:
 def test_requires_python_chooses_newest_supported_minor(tmp_path: Path, spec: str, expected: str) -> None:
     pyproject(tmp_path, f'[project]\nname = "x"\nrequires-python = "{spec}"\n')
     requested = read(tmp_path)
-    assert requested == RequestedVersion(*map(int, expected.split(".")), None, Origin.PYPROJECT)
+    major, minor = (int(part) for part in expected.split("."))
+    assert requested == RequestedVersion(major, minor, None, Origin.PYPROJECT)
     assert step_message(requested) == (
         f"Using Python {expected}, the newest allowed by requires-python in pyproject.toml"
     )

@@ -52,7 +52,7 @@ def test_newest_allowed_uses_newest_patch_of_each_minor() -> None:
     assert pick(">=3.11,<3.13") == "3.12"
     assert pick("==3.11.*") == "3.11"
     assert pick(">=3.11.17,<3.13") == "3.12"
-    assert pick(">=3.10,<3.11.17") == "3.10"
+    assert pick(">=3.10,<3.11.16") == "3.10"
     assert pick(">=3.14") is None
 
 

@@ -5,10 +5,14 @@ so the package directory and (when bootstrapped) the private dependency director
 put on sys.path here.
 """
 
-from __future__ import annotations
-
 import os
 import sys
+
+# Exit 97 tells the shim to use the buildpack's own Python instead (lib/find_python.sh).
+# This part must run on any python3, so it uses no newer syntax.
+NEEDS_BOOTSTRAP = 97
+if sys.version_info < (3, 10):
+    sys.exit(NEEDS_BOOTSTRAP)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 _deps = os.environ.pop("_BUILDPACK_DEPS", "")
@@ -21,6 +25,15 @@ if _orig is not None:
         os.environ.pop("LD_LIBRARY_PATH", None)
     else:
         os.environ["LD_LIBRARY_PATH"] = _orig
+
+if len(sys.argv) > 1 and sys.argv[1] in ("compile", "test-compile"):
+    try:
+        import packaging.version  # noqa: F401
+
+        if sys.version_info < (3, 11):
+            import tomli  # noqa: F401
+    except ImportError:
+        sys.exit(NEEDS_BOOTSTRAP)
 
 from python_buildpack.cli import main  # noqa: E402
 

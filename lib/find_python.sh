@@ -7,8 +7,7 @@
 # runtimes, into the build cache, and the pinned requirements are installed beside it with
 # that runtime's bundled pip. Later builds reuse it.
 #
-# After `find_buildpack_python NEEDS_DEPS CACHE_DIR ENV_DIR`, run the buildpack's code with
-# `run_buildpack_python ARGS...`.
+# Shims call `run_buildpack CACHE_DIR ENV_DIR COMMAND ARGS...`.
 
 BUILDPACK_DEFAULT_RUNTIME_URL="https://heroku-buildpack-python.s3.dualstack.us-east-1.amazonaws.com"
 
@@ -23,20 +22,6 @@ _bp_error() {
 		while IFS= read -r line; do echo " !     ${line}"; done <<<"$1"
 		echo
 	} >&2
-}
-
-_bp_system_python_ok() {
-	local python="$1" needs_deps="$2"
-	# One interpreter start for both questions: it's on every build's critical path.
-	"${python}" -I -c 'import sys
-if sys.version_info < (3, 10):
-    sys.exit(1)
-if sys.argv[1] == "1":
-    import packaging.version
-    try:
-        import tomllib
-    except ImportError:
-        import tomli' "${needs_deps}" 2>/dev/null
 }
 
 _bp_setting() {
@@ -126,31 +111,31 @@ Try the build again: the package index may have been unreachable."
 	_bp_libdir="${dir}/python/lib"
 }
 
-find_buildpack_python() {
-	local needs_deps="$1" cache_dir="$2" env_dir="$3"
-	local bp_dir candidate
+# Runs `lib/entry.py ARGS...` on the build image's python3 when it can; entry.py exits 97
+# (before doing anything) when that interpreter is too old or lacks the dependencies, and
+# then the buildpack's own Python is prepared and used instead. Asking entry.py itself saves
+# starting an interpreter just to check, on every build.
+run_buildpack() {
+	local cache_dir="$1" env_dir="$2"
+	shift 2
+	local bp_dir candidate rc
 	bp_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	candidate=$(command -v python3 || true)
-	if [[ -n "${candidate}" ]] && _bp_system_python_ok "${candidate}" "${needs_deps}"; then
-		_bp_python="${candidate}"
-		return 0
+	if [[ -n "${candidate}" ]]; then
+		rc=0
+		"${candidate}" -I "${bp_dir}/lib/entry.py" "$@" || rc=$?
+		if ((rc != 97)); then
+			exit "${rc}"
+		fi
 	fi
 	if [[ -z "${cache_dir}" ]]; then
 		cache_dir="${TMPDIR:-/tmp}/python-buildpack-bootstrap"
 	fi
-	_bp_bootstrap "${cache_dir}" "${env_dir}" "${bp_dir}"
-}
-
-run_buildpack_python() {
-	local bp_dir
-	bp_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-	if [[ -n "${_bp_libdir}" ]]; then
-		# The bootstrap runtime needs its own lib dir; the buildpack restores the caller's
-		# LD_LIBRARY_PATH for the processes it starts.
-		local orig="${LD_LIBRARY_PATH-__unset__}"
-		export _BUILDPACK_DEPS="${_bp_deps}" _BUILDPACK_ORIG_LD_LIBRARY_PATH="${orig}"
-		export LD_LIBRARY_PATH="${_bp_libdir}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
-		exec "${_bp_python}" -I "${bp_dir}/lib/entry.py" "$@"
-	fi
+	_bp_bootstrap "${cache_dir}" "${env_dir}" "${bp_dir}" || exit 1
+	local orig="${LD_LIBRARY_PATH-__unset__}"
+	# The bootstrap runtime needs its own lib dir; the buildpack restores the caller's
+	# LD_LIBRARY_PATH for the processes it starts.
+	export _BUILDPACK_DEPS="${_bp_deps}" _BUILDPACK_ORIG_LD_LIBRARY_PATH="${orig}"
+	export LD_LIBRARY_PATH="${_bp_libdir}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 	exec "${_bp_python}" -I "${bp_dir}/lib/entry.py" "$@"
 }

@@ -287,3 +287,148 @@ class PipenvDependenciesFailed(BuildError):
             reason="install-dependencies::pipenv",
             detail=detail,
         )
+
+
+# --- uv (issue 3) ----------------------------------------------------------------------------
+
+
+class UvLockfileOutOfSync(BuildError):
+    def __init__(self) -> None:
+        super().__init__(
+            "uv.lock is out of date with pyproject.toml",
+            "uv refused to install the app because uv.lock no longer matches the project's\n"
+            "requirements in pyproject.toml (see uv's output above). The buildpack installs\n"
+            "exactly what uv.lock pins, with `uv sync --locked`, so that the build installs what\n"
+            "you tested; it does not update the lockfile itself.\n\n"
+            + steps(
+                [
+                    "Update the lockfile locally: uv lock",
+                    "Check the app still works, then commit uv.lock and push again.",
+                ]
+            ),
+            reason="install-dependencies::uv",
+            detail="lockfile-out-of-sync",
+        )
+
+
+class UvPythonIncompatible(BuildError):
+    def __init__(self, python_version: str, uv_message: str | None) -> None:
+        said = f"uv said:\n\n  {uv_message}\n\n" if uv_message else ""
+        super().__init__(
+            f"uv can't install the app on Python {python_version}",
+            f"The buildpack installed Python {python_version}, but the project's requires-python\n"
+            "(in pyproject.toml or uv.lock) does not allow it, so uv refused to install.\n"
+            + said
+            + "This can happen when a pinned version, or the newest patch release available,\n"
+            "is outside the range the project allows.\n\n"
+            + steps(
+                [
+                    "Make .python-version and requires-python agree: pin a version that\n"
+                    "   requires-python allows, e.g. with: uv python pin 3.12",
+                    "If you changed requires-python, update the lockfile: uv lock",
+                    "Commit the changes and push again.",
+                ]
+            ),
+            reason="install-dependencies::uv",
+            detail="python-incompatible",
+        )
+
+
+class UvSyncFailed(BuildError):
+    def __init__(self, shown: str, uv_message: str | None) -> None:
+        detail, hint = _hint(uv_message or "")
+        super().__init__(
+            "Could not install the app's dependencies with uv",
+            f"'{shown}' failed (see uv's output above for the reason).{hint}\n\n"
+            + steps(
+                [
+                    "Read uv's error above: it names the package or setting that failed.",
+                    "Check the same command works locally in a fresh clone of the app.",
+                    "If the app uses a private index, check the UV_* config vars that point at it.",
+                    "Fix the problem, commit, and push again.",
+                ]
+            ),
+            reason="install-dependencies::uv",
+            detail=detail or (uv_message[:200] if uv_message else None),
+        )
+
+
+# --- Poetry and PDM (issue 3) -----------------------------------------------------------------
+
+
+class PoetryLockfileOutOfSync(BuildError):
+    def __init__(self) -> None:
+        super().__init__(
+            "poetry.lock is out of date with pyproject.toml",
+            "Poetry refused to install the app because poetry.lock no longer matches the\n"
+            "dependencies declared in pyproject.toml (see Poetry's output above). The buildpack\n"
+            "installs exactly what poetry.lock pins, so that the build installs what you\n"
+            "tested; it never updates the lockfile itself.\n\n"
+            + steps(
+                [
+                    "Update the lockfile locally: poetry lock",
+                    "Check the app still works, then commit poetry.lock and push again.",
+                ]
+            ),
+            reason="install-dependencies::poetry",
+            detail="lockfile-out-of-sync",
+        )
+
+
+class PoetrySyncFailed(BuildError):
+    def __init__(self, shown: str, message: str | None) -> None:
+        detail, hint = _hint(message or "")
+        super().__init__(
+            "Could not install the app's dependencies with Poetry",
+            f"'{shown}' failed (see Poetry's output above for the reason).{hint}\n\n"
+            + steps(
+                [
+                    "Read Poetry's error above: it names the package or source that failed.",
+                    "Check the same command works locally in a fresh clone of the app.",
+                    "If the app uses a private package source, check the POETRY_* config vars\n"
+                    "   that hold its credentials (e.g. POETRY_HTTP_BASIC_<SOURCE>_PASSWORD).",
+                    "Fix the problem, commit, and push again.",
+                ]
+            ),
+            reason="install-dependencies::poetry",
+            detail=detail or (message[:200] if message else None),
+        )
+
+
+class PdmLockfileOutOfSync(BuildError):
+    def __init__(self) -> None:
+        super().__init__(
+            "pdm.lock is out of date with pyproject.toml",
+            "pdm.lock no longer matches the dependencies, sources or settings in pyproject.toml\n"
+            "(`pdm lock --check` failed, see above). The buildpack installs exactly what\n"
+            "pdm.lock pins, so that the build installs what you tested; it never updates the\n"
+            "lockfile itself.\n\n"
+            + steps(
+                [
+                    "Update the lockfile locally: pdm lock",
+                    "Check the app still works, then commit pdm.lock and push again.",
+                ]
+            ),
+            reason="install-dependencies::pdm",
+            detail="lockfile-out-of-sync",
+        )
+
+
+class PdmSyncFailed(BuildError):
+    def __init__(self, shown: str, message: str | None) -> None:
+        detail, hint = _hint(message or "")
+        super().__init__(
+            "Could not install the app's dependencies with PDM",
+            f"'{shown}' failed (see PDM's output above for the reason).{hint}\n\n"
+            + steps(
+                [
+                    "Read PDM's error above: it names the package or source that failed.",
+                    "Check the same command works locally in a fresh clone of the app.",
+                    "If the app uses a private package source, check the PDM_* config vars\n"
+                    "   that point at it or hold its credentials.",
+                    "Fix the problem, commit, and push again.",
+                ]
+            ),
+            reason="install-dependencies::pdm",
+            detail=detail or (message[:200] if message else None),
+        )

@@ -19,9 +19,11 @@ from ..errors.package_managers import (
 from . import PackageManager
 from . import pip as pip_module
 from . import pipenv as pipenv_module
+from . import uv as uv_module
 
 REGISTRY: dict[str, PackageManager] = {
     "pip": pip_module,
+    "uv": uv_module,
     "pipenv": pipenv_module,
 }
 

@@ -17,12 +17,16 @@ from ..errors.package_managers import (
     PipfileWithoutLock,
 )
 from . import PackageManager
+from . import pdm as pdm_module
 from . import pip as pip_module
 from . import pipenv as pipenv_module
+from . import poetry as poetry_module
 from . import uv as uv_module
 
 REGISTRY: dict[str, PackageManager] = {
     "pip": pip_module,
+    "poetry": poetry_module,
+    "pdm": pdm_module,
     "uv": uv_module,
     "pipenv": pipenv_module,
 }

@@ -116,18 +116,23 @@ def has_local_sources(lock_text: str) -> bool:
     return _LOCAL_SOURCE_RE.search(lock_text) is not None
 
 
-def command(ctx: BuildContext) -> list[str]:
+def command(ctx: BuildContext, *, compile_bytecode: bool = True) -> list[str]:
     groups = [] if ctx.install_test else ["--no-default-groups"]
-    return ["sync", "--locked", *groups, "--compile-bytecode", "--no-progress"]
+    compiled = ["--compile-bytecode"] if compile_bytecode else []
+    return ["sync", "--locked", *groups, *compiled, "--no-progress"]
 
 
 def install_dependencies(ictx: InstallContext, install_key: str, previous_key: str) -> None:
     ctx = ictx.ctx
     lock_text = (ctx.build_dir / "uv.lock").read_text(encoding="utf-8", errors="replace")
-    if ictx.cache_reused and install_key == previous_key and not has_local_sources(lock_text):
+    unchanged = ictx.cache_reused and install_key == previous_key
+    if unchanged and not has_local_sources(lock_text):
         output.step("uv.lock unchanged since the last build, nothing to install")
         return
-    args = command(ctx)
+    # With nothing changed but the app's own packages, every package from an index is already
+    # installed and compiled; uv's --compile-bytecode would recompile all of site-packages
+    # (seconds), for editable installs whose code it never compiles anyway.
+    args = command(ctx, compile_bytecode=not unchanged)
     shown = " ".join(["uv", *(a for a in args if a in ("sync", "--locked", "--no-default-groups"))])
     output.step(f"Installing dependencies using '{shown}'")
     result = run_streamed([_bin_dir(ctx) / "uv", *args], env=ictx.env, cwd=ctx.build_dir)

@@ -48,7 +48,7 @@ def app_json_scripts(build_dir: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise AppJsonInvalid("app.json could not be read as JSON") from err
+        raise AppJsonInvalid("app.json is not valid JSON") from err
     scripts: object = data
     for key in ("environments", "test", "scripts"):
         if not isinstance(scripts, dict):
@@ -62,7 +62,7 @@ def app_json_scripts(build_dir: Path) -> dict[str, str]:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise AppJsonInvalid(f"environments.test.scripts.{name} is not a string")
+            raise AppJsonInvalid(f"its `{name}` entry is not a string")
         if value.strip():
             found[name] = value
     return found

@@ -32,7 +32,7 @@ def install(monkeypatch: pytest.MonkeyPatch, behaviour: BaseException | int) -> 
 
 
 def test_commands() -> None:
-    assert set(cli.COMMANDS) == {"detect", "compile", "test-compile", "release", "report"}
+    assert set(cli.COMMANDS) == {"detect", "compile", "test-compile", "release", "report", "test"}
 
 
 def test_dispatch_passes_remaining_args(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +45,7 @@ def test_dispatch_passes_remaining_args(monkeypatch: pytest.MonkeyPatch) -> None
 def test_unknown_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: entry.py {detect,compile,test-compile,release,report} ARGS...")
+    assert err.startswith("usage: entry.py {detect,compile,test-compile,release,report,test} ARGS...")
 
 
 def test_build_error_renders_error_block(

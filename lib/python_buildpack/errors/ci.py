@@ -31,7 +31,8 @@ class AppJsonInvalid(BuildError):
     def __init__(self, problem: str) -> None:
         super().__init__(
             "Could not read the test command from app.json",
-            f"bin/test looks in app.json for environments.test.scripts.test, but {problem}.\n\n"
+            "bin/test runs the test command that app.json names in environments.test.scripts,\n"
+            f"but {problem}.\n\n"
             + steps(
                 [
                     "Fix app.json so that it is valid JSON, with the test command as a string, e.g.:\n"

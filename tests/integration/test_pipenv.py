@@ -52,7 +52,14 @@ class Locker:
         env = self._env(UV_CACHE_DIR=str(self.root / "uv-cache"))
         python = str(pyenv_python(LOCK_PYTHON))
         subprocess.run([uv, "venv", "-q", "--python", python, self.venv], env=env, check=True)
-        install = ["install", "-q", "--python", self.venv / "bin" / "python", "--index-url", self.index_url]
+        install = [
+            "install",
+            "-q",
+            "--python",
+            str(self.venv / "bin" / "python"),
+            "--index-url",
+            self.index_url,
+        ]
         subprocess.run([uv, "pip", *install, f"pipenv=={PIPENV_VERSION}"], env=env, check=True)
 
     def _env(self, **extra: str) -> dict[str, str]:

@@ -60,6 +60,21 @@ def test_pytest_app_passes(build_app: Build, package_index: str) -> None:
     assert facts["package_manager"] == "pip"
 
 
+def test_warm_ci_build_in_app_reuses_the_cache(build_app: Build, package_index: str) -> None:
+    cold = ci_build(build_app, "ci_pytest_pass", package_index, later_script=None)
+    assert cold.returncode == 0, cold.output
+    warm = ci_build(build_app, "ci_pytest_pass", package_index)
+    assert warm.returncode == 0, warm.output
+    assert "-----> Restoring cache" in warm.output
+    assert "-----> Using cached install of Python 3.12.1" in warm.output
+    assert warm.later_returncode == 0, warm.later_output
+    assert "2 passed" in (warm.later_output or "")
+    # Built in /app itself: the environment names /app, with no symlink in the way.
+    profile = (warm.build_dir / ".profile.d" / "python.sh").read_text()
+    assert 'PYTHONHOME="$HOME/.heroku/python"' in profile
+    assert not (warm.build_dir / ".heroku" / "python").is_symlink()
+
+
 def test_pytest_app_fails(build_app: Build, package_index: str) -> None:
     result = ci_build(build_app, "ci_pytest_fail", package_index)
     assert result.returncode == 0, result.output
@@ -72,6 +87,7 @@ def test_pytest_app_fails(build_app: Build, package_index: str) -> None:
 def test_django_test_runner_passes(build_app: Build, package_index: str) -> None:
     result = ci_build(build_app, "ci_django_tests", package_index)
     assert result.returncode == 0, result.output
+    assert "collectstatic --noinput" not in result.output  # test-compile never collects
     assert result.later_returncode == 0, result.later_output
     out = result.later_output or ""
     assert "-----> Running tests with Django's test runner: python manage.py test\n" in out

@@ -144,19 +144,21 @@ def _run(ctx: BuildContext, report: BuildReport, env: Mapping[str, str]) -> str:
         )
         return "skipped-no-staticfiles"
     report.set("django_collectstatic", "failed")
-    if ctx.setting("DEBUG_COLLECTSTATIC") == "1":
+    debug = ctx.setting("DEBUG_COLLECTSTATIC") == "1"
+    if debug:
         show_environment(run_env, ctx.config_vars)
-    raise classify_failure(command, result.returncode, result.output)
+    raise classify_failure(command, result.returncode, result.output, debug=debug)
 
 
-def classify_failure(command: str, returncode: int, log: str) -> BuildError:
+def classify_failure(command: str, returncode: int, log: str, *, debug: bool = False) -> BuildError:
+    """The error for a failed collectstatic, from the kind of failure its output shows."""
     if "SyntaxError" in log:
-        return CollectstaticSyntaxError(command)
+        return CollectstaticSyntaxError(command, debug=debug)
     if "ImproperlyConfigured" in log:
-        return CollectstaticImproperlyConfigured(command)
+        return CollectstaticImproperlyConfigured(command, debug=debug)
     if re.search(r"FileNotFoundError|No such file or directory|could not be found", log):
-        return CollectstaticMissingFile(command)
-    return CollectstaticFailed(command, returncode)
+        return CollectstaticMissingFile(command, debug=debug)
+    return CollectstaticFailed(command, returncode, debug=debug)
 
 
 def environment_listing(env: Mapping[str, str], config_vars: Mapping[str, str]) -> str:

@@ -62,7 +62,7 @@ def run_hook(ctx: BuildContext, report: BuildReport, hook: str, child_env: Mappi
     result = run_streamed(_command(path), env=hook_env(ctx, child_env), cwd=ctx.build_dir)
     report.duration(f"{hook}_hook_duration", started)
     if result.returncode == 127 and result.output.startswith(f"{path}:"):
-        raise HookNotRunnable(hook, result.output.split(": ", 1)[-1])
+        raise HookNotRunnable(hook, result.output.split(": ", 1)[-1], _interpreter(path))
     if not result.ok:
         raise HookFailed(hook, result.returncode)
     _recreate_cache_dir(ctx, hook)
@@ -76,6 +76,15 @@ def _command(path: Path) -> list[str]:
     except OSError:
         has_shebang = True
     return [str(path)] if has_shebang else ["bash", str(path)]
+
+
+def _interpreter(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return ""
+    return first[2:].rstrip(b"\n").decode("utf-8", "replace").strip(" ") if first.startswith(b"#!") else ""
 
 
 def _recreate_cache_dir(ctx: BuildContext, hook: str) -> None:

@@ -40,10 +40,11 @@ class HookFailed(BuildError):
 
 
 class HookNotRunnable(BuildError):
-    def __init__(self, hook: str, problem: str) -> None:
+    def __init__(self, hook: str, problem: str, interpreter: str) -> None:
+        named = f"Its first line names the interpreter {interpreter!r}.\n" if interpreter else ""
         super().__init__(
             f"The bin/{hook} hook could not be started",
-            f"The app has a bin/{hook} file, but it could not be run: {problem}.\n\n"
+            f"The app has a bin/{hook} file, but starting it failed: {problem}.\n{named}\n"
             + steps(
                 [
                     f"Make sure bin/{hook} starts with a line naming its interpreter, e.g.:\n"

@@ -313,7 +313,7 @@ class UvLockfileOutOfSync(BuildError):
 
 class UvPythonIncompatible(BuildError):
     def __init__(self, python_version: str, uv_message: str | None) -> None:
-        said = f"uv said:\n\n  {uv_message}\n\n" if uv_message else ""
+        said = f"\nuv said:\n\n  {uv_message}\n\n" if uv_message else "\n"
         super().__init__(
             f"uv can't install the app on Python {python_version}",
             f"The buildpack installed Python {python_version}, but the project's requires-python\n"

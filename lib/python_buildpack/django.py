@@ -165,7 +165,8 @@ def environment_listing(env: Mapping[str, str], config_vars: Mapping[str, str]) 
     """Names of every variable, with values only for the build's own non-secret ones."""
     lines = []
     for name in sorted(env):
-        if name in config_vars:
+        # A denied config var (PATH, LD_*...) did not reach the command: its value is the build's.
+        if name in config_vars and config_vars[name] == env[name]:
             lines.append(f"{name}=<config var, value hidden>")
         elif name in _SHOWN_VALUES:
             lines.append(f"{name}={env[name]}")

@@ -11,7 +11,7 @@ import sys
 # Exit 97 tells the shim to use the buildpack's own Python instead (lib/find_python.sh).
 # This part must run on any python3, so it uses no newer syntax.
 NEEDS_BOOTSTRAP = 97
-if sys.version_info < (3, 10):
+if sys.version_info < (3, 10):  # noqa: UP036 - entry.py decides which Python to use
     sys.exit(NEEDS_BOOTSTRAP)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -4,6 +4,10 @@ Layout in CACHE_DIR:
   .heroku/python/          the installed runtime with the app's dependencies
   .heroku/pip-cache/       pip's download and wheel cache (kept even when the rest is discarded)
   .heroku/cache.json       the key the cached runtime was built for, written last and atomically
+  .heroku/python-base/     the runtime with just the package manager, before any dependency:
+                           when only the app's requirements changed, the next build starts from
+                           it instead of downloading Python and installing the tool again
+  .heroku/python-base.json its key (the cache key without the dependency inputs)
   build-data/python.json   the build report
 
 Following tox's Info.compare: compare the stored key with the new one, act, and write the
@@ -54,7 +58,10 @@ def metadata_file(cache_dir: Path) -> Path:
 
 
 def read_stored(cache_dir: Path) -> Stored:
-    path = metadata_file(cache_dir)
+    return _read_key_file(metadata_file(cache_dir))
+
+
+def _read_key_file(path: Path) -> Stored:
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -137,22 +144,63 @@ def save(cache_dir: Path, build_python_home: Path, key: CacheKey, install_key: s
     heroku = cache_dir / ".heroku"
     heroku.mkdir(parents=True, exist_ok=True)
     discard(cache_dir)
-    staging = Path(tempfile.mkdtemp(dir=heroku, prefix=".python-saving."))
-    target = staging / "python"
-    link = ["--link"] if _same_filesystem(build_python_home, heroku) else []
+    _copy_tree(build_python_home, heroku, "python")
+    write_key(cache_dir, key, install_key)
+
+
+def _copy_tree(src: Path, dest_parent: Path, name: str) -> Path:
+    """Hardlink-copy `src` to dest_parent/name via a staging dir (never half there)."""
+    staging = Path(tempfile.mkdtemp(dir=dest_parent, prefix=".python-saving."))
+    link = ["--link"] if _same_filesystem(src, dest_parent) else []
     subprocess.run(
-        ["cp", "-a", *link, "--", str(build_python_home), str(target)],
+        ["cp", "-a", *link, "--", str(src), str(staging / name)], check=True, stdout=subprocess.DEVNULL
+    )
+    os.rename(staging / name, dest_parent / name)
+    staging.rmdir()
+    return dest_parent / name
+
+
+def base_dir(cache_dir: Path) -> Path:
+    return cache_dir / ".heroku" / "python-base"
+
+
+def _base_key_file(cache_dir: Path) -> Path:
+    return cache_dir / ".heroku" / "python-base.json"
+
+
+def restore_base(cache_dir: Path, build_python_home: Path, key: CacheKey) -> bool:
+    """Start from the cached runtime + package manager when its key matches `key`."""
+    stored = _read_key_file(_base_key_file(cache_dir))
+    wanted = CacheKey(key.stack, key.python_version, key.package_manager, key.package_manager_version)
+    if stored.key != wanted or not base_dir(cache_dir).is_dir():
+        return False
+    shutil.rmtree(build_python_home, ignore_errors=True)
+    build_python_home.parent.mkdir(parents=True, exist_ok=True)
+    link = ["--link"] if _same_filesystem(base_dir(cache_dir), build_python_home.parent) else []
+    subprocess.run(
+        ["cp", "-a", *link, "--", str(base_dir(cache_dir)), str(build_python_home)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    os.rename(target, python_dir(cache_dir))
-    staging.rmdir()
-    write_key(cache_dir, key, install_key)
+    return True
+
+
+def save_base(cache_dir: Path, build_python_home: Path, key: CacheKey) -> None:
+    heroku = cache_dir / ".heroku"
+    heroku.mkdir(parents=True, exist_ok=True)
+    _base_key_file(cache_dir).unlink(missing_ok=True)
+    shutil.rmtree(base_dir(cache_dir), ignore_errors=True)
+    _copy_tree(build_python_home, heroku, "python-base")
+    wanted = CacheKey(key.stack, key.python_version, key.package_manager, key.package_manager_version)
+    _write_json(_base_key_file(cache_dir), {"format": FORMAT, **asdict(wanted), "inputs": {}})
 
 
 def write_key(cache_dir: Path, key: CacheKey, install_key: str) -> None:
     data = {"format": FORMAT, **asdict(key), "inputs": dict(key.inputs), "install_key": install_key}
-    path = metadata_file(cache_dir)
+    _write_json(metadata_file(cache_dir), data)
+
+
+def _write_json(path: Path, data: dict[str, object]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.json.")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, sort_keys=True, indent=2)

@@ -84,9 +84,13 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
 
     # --- Act.
     reused = _restore_cache(ctx, report, stored, key)
+    # Only the app's dependencies changed: start from the cached runtime and package manager.
+    based = not reused and bool(key.inputs) and cache.restore_base(ctx.cache_dir, ctx.build_python_home, key)
+    if based:
+        output.step(f"Restoring the cached Python {resolved} and {pm.DISPLAY}, without dependencies")
     app_env.link_app_python(ctx)
     known = sorted(available) if available is not None else sorted(table.latest.values())
-    _install_runtime(ctx, report, resolved, known, reused)
+    _install_runtime(ctx, report, resolved, known, reused or based)
 
     build_changes = environment.build_env(pm.build_env(ctx))
     child_env = environment.apply(
@@ -99,6 +103,8 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     t = time.monotonic()
     report.set(f"{pm.NAME}_version", pm.install_tool(ictx))
     report.duration("package_manager_install_duration", t)
+    if key.inputs and not (reused or based):
+        cache.save_base(ctx.cache_dir, ctx.build_python_home, key)
 
     t = time.monotonic()
     install_key = pm.install_key(ictx)

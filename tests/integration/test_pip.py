@@ -69,8 +69,18 @@ def test_requirements_change_discards_cache_with_reason(
     assert "-----> Discarding cache since:\n       - The contents of requirements/base.txt changed" in (
         changed.output
     )
+    # Python and pip come from the cache; only the dependencies are installed afresh.
+    assert "-----> Restoring the cached Python 3.12.1 and pip, without dependencies" in changed.output
+    assert "Installing Python" not in changed.output
+    assert "-----> Using cached pip 26.3" in changed.output
     assert changed.later_returncode == 0, changed.later_output
     assert changed.http_status == 200
+
+    # Removing a requirement removes the package: nothing of the old install is left behind.
+    (app / "requirements" / "base.txt").write_text("flask\ngunicorn\n")
+    removed = build_app(app, config=config, later_script="python -c 'import six'")
+    assert removed.returncode == 0, removed.output
+    assert removed.later_returncode != 0
 
 
 def test_runtime_environment_on_dyno_and_for_later_buildpacks(build_app: Build, package_index: str) -> None:

@@ -424,3 +424,51 @@ def test_clean_stale_without_cache(tmp_path: Path) -> None:
     cache.clean_stale(tmp_path)
     cache.clean_stale(tmp_path / "missing")
     assert list(tmp_path.iterdir()) == []
+
+
+def _home(tmp_path: Path) -> Path:
+    home = tmp_path / "build" / ".heroku" / "python"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "python").write_text("#!/bin/sh\n")
+    return home
+
+
+def test_base_round_trip_ignores_dependency_inputs(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    home = _home(tmp_path)
+    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {"requirements.txt": "a"})
+    cache.save_base(cache_dir, home, key)
+    (home / "lib").mkdir()
+    (home / "lib" / "dependency.py").write_text("")  # installed after the snapshot
+
+    target = tmp_path / "build2" / ".heroku" / "python"
+    changed_inputs = dataclasses.replace(key, inputs={"requirements.txt": "b"})
+    assert cache.restore_base(cache_dir, target, changed_inputs)
+    assert (target / "bin" / "python").read_text() == "#!/bin/sh\n"
+    assert not (target / "lib" / "dependency.py").exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"stack": "heroku-22"},
+        {"python_version": "3.12.2"},
+        {"package_manager": "pipenv"},
+        {"package_manager_version": "1"},
+    ],
+)
+def test_base_not_used_when_runtime_or_tool_differs(tmp_path: Path, change: dict[str, str]) -> None:
+    cache_dir = tmp_path / "cache"
+    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {"requirements.txt": "a"})
+    cache.save_base(cache_dir, _home(tmp_path), key)
+    target = tmp_path / "build2" / ".heroku" / "python"
+    assert not cache.restore_base(cache_dir, target, dataclasses.replace(key, **change))
+    assert not target.exists()
+
+
+def test_base_without_key_is_not_used(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {})
+    cache.save_base(cache_dir, _home(tmp_path), key)
+    (cache_dir / ".heroku" / "python-base.json").unlink()  # a save killed before its key
+    assert not cache.restore_base(cache_dir, tmp_path / "b" / ".heroku" / "python", key)

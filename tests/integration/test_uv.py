@@ -106,7 +106,7 @@ def test_version_errors_fail_before_any_install(build_app: Build, fixture: str, 
     result = build_app(fixture)
     assert result.returncode == 1, result.output
     assert "Traceback" not in result.output
-    assert "Installing" not in result.output
+    assert "-----> Installing" not in result.output
     assert report(result)["failure_reason"] == reason
     assert_snapshot(f"integration_{fixture}", error_block(result.output))
 

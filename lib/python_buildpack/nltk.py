@@ -28,7 +28,6 @@ from .process import run_streamed
 from .report import BuildReport
 
 NLTK_FILE = "nltk.txt"
-DEFAULT_INDEX = "NLTK's default index"
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _FAILED_RE = re.compile(r"^nltk-driver: failed: (.+)$", re.MULTILINE)
 
@@ -175,11 +174,11 @@ def download_corpora(ctx: BuildContext, report: BuildReport, env: Mapping[str, s
         raise NltkNotImportable(lines[-1].removeprefix("nltk-driver: "))
     if result.returncode == 2:
         report.set("nltk_downloader", "failed")
-        raise NltkIndexRefused(index_url or DEFAULT_INDEX)
+        raise NltkIndexRefused(bool(index_url))
     if not result.ok:
         report.set("nltk_downloader", "failed")
         found = _FAILED_RE.findall(result.output)
         failed = found[-1].split(", ") if found else missing
-        raise NltkDownloadFailed(failed, index_url or DEFAULT_INDEX)
+        raise NltkDownloadFailed(failed, bool(index_url))
     report.set("nltk_downloader", "enabled")
     return runtime_env()

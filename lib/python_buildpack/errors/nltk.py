@@ -29,11 +29,12 @@ class NltkInvalidEntries(BuildError):
 
 
 class NltkDownloadFailed(BuildError):
-    def __init__(self, failed: Sequence[str], index: str) -> None:
+    def __init__(self, failed: Sequence[str], custom_index: bool) -> None:
+        index = "the corpus index set in NLTK_INDEX_URL" if custom_index else "NLTK's default corpus index"
         super().__init__(
             "Could not download the NLTK data listed in nltk.txt",
             f"NLTK's downloader could not install: {', '.join(failed) or 'the requested packages'}.\n"
-            f"It used the corpus index at {index}. The downloader's messages are above.\n\n"
+            f"It used {index}. The downloader's messages are above.\n\n"
             + steps(
                 [
                     "If a message says a package was not found in the index, check its spelling\n"
@@ -48,15 +49,22 @@ class NltkDownloadFailed(BuildError):
 
 
 class NltkIndexRefused(BuildError):
-    def __init__(self, index: str) -> None:
+    def __init__(self, custom_index: bool) -> None:
+        index = "the corpus index set in NLTK_INDEX_URL" if custom_index else "NLTK's default corpus index"
         super().__init__(
-            "NLTK refused to use the configured corpus index",
-            f"The corpus index {index} (from NLTK_INDEX_URL) was refused by NLTK's\n"
-            "downloader. Recent NLTK versions refuse indexes on private or loopback\n"
-            "addresses behind a proxy, and file:// paths outside NLTK's data directories.\n\n"
+            "NLTK refused to download from the corpus index",
+            f"NLTK's downloader refused {index},\n"
+            "or a download it lists, as unsafe (its messages are above). Recent NLTK\n"
+            "versions refuse private and loopback addresses (the buildpack allows the host\n"
+            "named in NLTK_INDEX_URL), fetches through a proxy unless\n"
+            "NLTK_ALLOW_PROXIED_URLOPEN=1 is set, and file:// paths outside NLTK's data\n"
+            "directories.\n\n"
             + steps(
                 [
-                    "Point NLTK_INDEX_URL at an http(s) mirror of the NLTK data index.",
+                    "Point NLTK_INDEX_URL at an http(s) mirror of the NLTK data index whose\n"
+                    "   package URLs are on the same host as the index.",
+                    "If the build reaches the network through a proxy you trust, set the\n"
+                    "   config var NLTK_ALLOW_PROXIED_URLOPEN=1.",
                     "Or unset NLTK_INDEX_URL to use NLTK's default index.",
                 ]
             ),

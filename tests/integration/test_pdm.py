@@ -1,0 +1,298 @@
+"""PDM apps end to end: cold and warm builds, boot and an HTTP request, errors.
+
+pdm.lock records file hashes but no index URLs, and the index comes from PDM_PYPI_URL (a
+config var), so fixture apps never name an index. Tests still generate pdm.lock against the
+local index (its packages change when the wheelhouse is refreshed) with the pinned PDM,
+installed once per session; locks are cached per session by pyproject content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
+from tests.support.mirror import pyenv_python
+from tests.support.snapshots import assert_snapshot
+from tests.support.uv_lock import unpack_uv
+from tests.support.wheelhouse import ensure_wheelhouse
+
+from python_buildpack import tool_pins
+
+pytestmark = pytest.mark.integration
+
+Build = Callable[..., BuildResult]
+VERSION = tool_pins.version(BUILDPACK_DIR, "pdm")
+
+
+class PdmLocker:
+    """PDM in a session venv, and pdm.lock files made with it (cached by pyproject)."""
+
+    def __init__(self, root: Path, index: str) -> None:
+        self.root = root
+        self.index = index
+        uv = unpack_uv(root / "uv")
+        venv = root / "venv"
+        # The same requirements the buildpack installs PDM with.
+        from python_buildpack.package_managers import pdm
+
+        requirements = [f"pdm=={VERSION}", *pdm._COMPATIBLE]
+        for args in (
+            [uv, "venv", "--quiet", "--python", pyenv_python("3.12.1"), venv],
+            [uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", *requirements],
+        ):
+            subprocess.run([str(a) for a in args], env=self.env(), check=True, capture_output=True)
+        self.pdm = venv / "bin" / "pdm"
+
+    def env(self, index: str | None = None) -> dict[str, str]:
+        return {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(self.root),
+            "UV_INDEX_URL": self.index,
+            "UV_CACHE_DIR": str(self.root / "uv-cache"),
+            "UV_PYTHON_DOWNLOADS": "never",
+            "PDM_PYPI_URL": index or self.index,
+            "PDM_PYTHON": str(pyenv_python("3.12.1")),
+            "PDM_CACHE_DIR": str(self.root / "pdm-cache"),
+            "PDM_LOG_DIR": str(self.root / "pdm-log"),
+            "PDM_CHECK_UPDATE": "false",
+            "PDM_NON_INTERACTIVE": "1",
+            "NO_COLOR": "1",
+        }
+
+    def lock(self, app: Path, index: str | None = None) -> None:
+        text = (app / "pyproject.toml").read_text()
+        cached = self.root / "locks" / hashlib.sha256(f"{index}\n{text}".encode()).hexdigest()
+        if not cached.is_file():
+            result = subprocess.run(
+                [str(self.pdm), "lock"],
+                cwd=app,
+                env=self.env(index),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            cached.parent.mkdir(exist_ok=True)
+            shutil.copyfile(app / "pdm.lock", cached)
+        shutil.copyfile(cached, app / "pdm.lock")
+
+
+@pytest.fixture(scope="session")
+def pdm_locker(tmp_path_factory: pytest.TempPathFactory, package_index: str) -> PdmLocker:
+    return PdmLocker(tmp_path_factory.mktemp("pdm-locker"), package_index)
+
+
+@pytest.fixture
+def pdm_app(pdm_locker: PdmLocker, tmp_path: Path) -> Callable[..., Path]:
+    """`pdm_app(fixture, edit=None)`: a copy of the fixture with a fresh pdm.lock; `edit(app)`
+    runs after locking (to make the lock stale, say)."""
+
+    def make(fixture: str, edit: Callable[[Path], None] | None = None) -> Path:
+        app = tmp_path / fixture
+        shutil.copytree(FIXTURES_DIR / fixture, app, symlinks=True)
+        pdm_locker.lock(app)
+        if edit:
+            edit(app)
+        return app
+
+    return make
+
+
+def config(index: str) -> dict[str, str]:
+    # pip fetches uv's wheel, uv installs PDM, PDM installs the app's packages.
+    return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index, "PDM_PYPI_URL": index}
+
+
+def report(result: BuildResult) -> dict[str, object]:
+    data: dict[str, object] = json.loads(result.report_json or "{}")
+    return data
+
+
+def error_block(output: str) -> str:
+    start = output.rfind(" !     Error: ")
+    assert start != -1, output
+    return output[start:].rstrip("\n")
+
+
+def slug_mentions(build_dir: Path, word: str) -> list[str]:
+    """Files of the buildpack's making in the slug (not the app's own) that name the tool."""
+    found = [p for p in (build_dir / ".heroku").rglob(f"*{word}*")]
+    found += [p for p in (build_dir / ".profile.d").glob("*") if word in p.read_text().lower()]
+    found += [p for p in build_dir.glob(".*") if word in p.name or p.name == "__pypackages__"]
+    found += [p for p in build_dir.glob("__pypackages__")]
+    return sorted(str(p.relative_to(build_dir)) for p in found)
+
+
+def add_six(app: Path) -> None:
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('["flask", "gunicorn"]', '["flask", "gunicorn", "six"]')
+    )
+
+
+WEB_WITH_TOOL_CHECK = "if command -v pdm; then echo PDM-FOUND; fi; exec gunicorn app:app"
+LATER = "pdm --version && python -c 'import flask; print(flask.__name__)' && python -c 'import six'"
+
+
+def test_flask_app_cold_then_warm_build_and_boot(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str
+) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    cfg = config(package_index)
+    cold = build_app(app, config=cfg, boot=True, web=WEB_WITH_TOOL_CHECK, later_script=LATER)
+    assert cold.returncode == 0, cold.output
+    assert f"-----> Installing PDM {VERSION}" in cold.output
+    assert "-----> Installing dependencies using 'pdm sync --prod'" in cold.output
+    assert "Install flask" in cold.output
+    assert "Traceback" not in cold.output
+    assert cold.http_status == 200, (cold.http_error, cold.server_output)
+    assert cold.http_body == "Hello from Flask on Python 3.12.1\n"
+    # The tool is absent on the dyno and from the slug; later buildpacks have it.
+    assert "PDM-FOUND" not in (cold.server_output or "")
+    assert slug_mentions(cold.build_dir, "pdm") == []
+    assert f"PDM, version {VERSION}" in (cold.later_output or "")
+    assert "flask" in (cold.later_output or "")
+    assert cold.later_returncode != 0  # the dev group (six) is not installed
+    facts = report(cold)
+    assert facts["package_manager"] == "pdm"
+    assert facts["pdm_version"] == VERSION
+    assert facts["cache_status"] == "empty"
+    print(f"cold pdm install {facts['package_manager_install_duration']}s, compile {cold.compile_seconds}s")
+    assert isinstance(facts["package_manager_install_duration"], float)
+
+    warm = build_app(app, config=cfg, boot=True, later_script="pdm --version")
+    assert warm.returncode == 0, warm.output
+    assert "-----> Restoring cache" in warm.output
+    assert f"-----> Using cached PDM {VERSION}" in warm.output
+    assert "-----> pdm.lock unchanged since the last build, nothing to install" in warm.output
+    assert warm.http_status == 200, (warm.http_error, warm.server_output)
+    assert warm.later_returncode == 0, warm.later_output
+    assert report(warm)["cache_status"] == "reused"
+    print(f"warm compile {warm.compile_seconds}s")
+
+
+def test_changed_lock_syncs_without_discarding(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str, pdm_locker: PdmLocker
+) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    cfg = config(package_index)
+    assert build_app(app, config=cfg).returncode == 0
+    add_six(app)
+    pdm_locker.lock(app)
+    changed = build_app(app, config=cfg, later_script="python -c 'import six'")
+    assert changed.returncode == 0, changed.output
+    assert "-----> Restoring cache" in changed.output
+    assert "Install six" in changed.output
+    assert changed.later_returncode == 0, changed.later_output
+
+    # Back to the first lock: the sync removes what the lock no longer lists.
+    (app / "pyproject.toml").write_text((FIXTURES_DIR / "pdm_flask_gunicorn" / "pyproject.toml").read_text())
+    pdm_locker.lock(app)
+    back = build_app(app, config=cfg, later_script="python -c 'import six'")
+    assert back.returncode == 0, back.output
+    assert back.later_returncode != 0, back.later_output
+
+
+def test_test_compile_installs_dev_groups(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str
+) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    ci = build_app(
+        app, config=config(package_index), script="test-compile", later_script="python -c 'import six'"
+    )
+    assert ci.returncode == 0, ci.output
+    assert "-----> Installing dependencies using 'pdm sync'" in ci.output
+    assert ci.later_returncode == 0, ci.later_output
+
+
+def test_editable_project_and_path_dependency(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str
+) -> None:
+    app = pdm_app("pdm_editable")
+    check = "python -c 'import localpkg, pdmapp; print(localpkg.__file__, pdmapp.__file__)'"
+    for attempt in ("cold", "warm"):
+        result = build_app(app, config=config(package_index), boot=True, later_script=check)
+        assert result.returncode == 0, (attempt, result.output)
+        assert result.later_returncode == 0, (attempt, result.later_output)
+        # The project is editable: in the build dir during the build and for later buildpacks...
+        assert f"{result.build_dir}/pdmapp" in (result.later_output or "")
+        # ...and in /app on the dyno.
+        assert result.http_status == 200, (attempt, result.http_error, result.server_output)
+        assert result.http_body.startswith("local "), result.http_body
+        assert result.http_body.endswith(" app /app\n"), result.http_body
+
+
+def test_build_in_app_dir_leaves_no_tool_files(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str
+) -> None:
+    """Heroku CI builds in /app, which is also HOME: PDM must write nothing there."""
+    app = pdm_app("pdm_flask_gunicorn")
+    result = build_app(app, config=config(package_index), build_in_app=True, boot=True)
+    assert result.returncode == 0, result.output
+    assert result.http_status == 200, (result.http_error, result.server_output)
+    assert slug_mentions(result.build_dir, "pdm") == []
+    assert not (result.build_dir / ".cache").exists()
+    assert not (result.build_dir / ".local").exists()
+    assert not (result.build_dir / ".venv").exists()
+
+
+def test_pdm_version_change_discards_cache(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str, tmp_path: Path
+) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    cfg = config(package_index)
+    assert build_app(app, config=cfg).returncode == 0
+    meta = tmp_path / "cache" / ".heroku" / "cache.json"
+    data = json.loads(meta.read_text())
+    data["package_manager_version"] = "2.0.0"
+    meta.write_text(json.dumps(data))
+    again = build_app(app, config=cfg, boot=True)
+    assert again.returncode == 0, again.output
+    assert f"- The pdm version has changed from 2.0.0 to {VERSION}" in again.output
+    assert again.http_status == 200
+
+
+def test_lockfile_out_of_sync(build_app: Build, pdm_app: Callable[..., Path], package_index: str) -> None:
+    app = pdm_app("pdm_flask_gunicorn", edit=add_six)
+    result = build_app(app, config=config(package_index))
+    assert result.returncode == 1, result.output
+    assert "Traceback" not in result.output
+    assert "Install flask" not in result.output
+    facts = report(result)
+    assert facts["failure_reason"] == "install-dependencies::pdm"
+    assert facts["failure_detail"] == "lockfile-out-of-sync"
+    assert_snapshot("integration_pdm_lockfile_out_of_sync", error_block(result.output))
+
+
+def test_failed_sync_is_classified(
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str
+) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    # An index that serves nothing: the lock is fine, the download fails.
+    cfg = {**config(package_index), "PDM_PYPI_URL": package_index.replace("/simple/", "/nothing-here/")}
+    result = build_app(app, config=cfg)
+    assert result.returncode == 1, result.output
+    assert "Error: Could not install the app's dependencies with PDM" in result.output
+    assert "Traceback" not in result.output
+    assert report(result)["failure_reason"] == "install-dependencies::pdm"
+
+
+def test_tool_install_failure(build_app: Build, pdm_app: Callable[..., Path], package_index: str) -> None:
+    app = pdm_app("pdm_flask_gunicorn")
+    cfg = {**config(package_index), "UV_INDEX_URL": package_index.replace("/simple/", "/nothing-here/")}
+    result = build_app(app, config=cfg)
+    assert result.returncode == 1, result.output
+    assert f"Error: Could not install PDM {VERSION}" in result.output
+    assert report(result)["failure_reason"] == "install-package-manager::pdm"
+
+
+def test_local_index_serves_what_pdm_needs() -> None:
+    """PDM 2.29 needs hishel<2 (see package_managers/pdm.py); the test index must have it."""
+    names = [p.name for p in (ensure_wheelhouse() / "files").glob("hishel-1.*.whl")]
+    assert names, "add 'hishel<2' to tests/wheelhouse-requirements.txt"

@@ -34,7 +34,7 @@ class NltkDownloadFailed(BuildError):
         super().__init__(
             "Could not download the NLTK data listed in nltk.txt",
             f"NLTK's downloader could not install: {', '.join(failed) or 'the requested packages'}.\n"
-            f"It used {index}. The downloader's messages are above.\n\n"
+            f"It used {index}.\nThe downloader's messages are above.\n\n"
             + steps(
                 [
                     "If a message says a package was not found in the index, check its spelling\n"

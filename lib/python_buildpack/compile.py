@@ -27,7 +27,14 @@ def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = Fa
         import os
 
         # Heroku CI: test dependencies, and no collectstatic.
-        environ = {**os.environ, "INSTALL_TEST": "1", "DISABLE_COLLECTSTATIC": "1"}
+        # A UTF-8 locale that exists on every image: some tools (Pipenv) need one.
+        environ = {
+            **os.environ,
+            "INSTALL_TEST": "1",
+            "DISABLE_COLLECTSTATIC": "1",
+            "LC_ALL": "C.UTF-8",
+            "LANG": "C.UTF-8",
+        }
     ctx = make_context(build_dir, cache_dir, env_dir, environ)
     report = BuildReport.start(ctx.cache_dir)
     try:

@@ -178,7 +178,10 @@ def test_lock_change_discards_cache_with_reason(
     changed = build_app(app, config=config, later_script="python -c 'import packaging'")
     assert changed.returncode == 0, changed.output
     assert "-----> Discarding cache since:\n       - The contents of Pipfile.lock changed" in changed.output
-    assert f"-----> Installing Pipenv {PIPENV_VERSION}" in changed.output
+    # The runtime with Pipenv (and no dependencies) is kept apart from the discarded cache.
+    assert "-----> Restoring the cached Python 3.12.1 and Pipenv, without dependencies" in changed.output
+    assert f"-----> Using cached Pipenv {PIPENV_VERSION}" in changed.output
+    assert "-----> Installing dependencies using 'pipenv install --deploy'" in changed.output
     assert changed.later_returncode == 0, changed.later_output
 
 

@@ -275,3 +275,38 @@ def test_failed_install_reports_and_next_build_succeeds(
     again = build_app(app, config=config, boot=True)
     assert again.returncode == 0, again.output
     assert again.http_status == 200
+
+
+def _git_repo(path: Path) -> Path:
+    (path / "vcspkg").mkdir(parents=True)
+    (path / "vcspkg" / "__init__.py").write_text("NAME = 'vcs'\n")
+    (path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "vcspkg"\nversion = "1.0"\n'
+    )
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", str(path)], check=True)
+    subprocess.run([*git, "-C", str(path), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(path), "commit", "-qm", "init"], check=True)
+    return path
+
+
+def test_editable_vcs_dependency(
+    build_app: Build, package_index: str, locker: Locker, tmp_path: Path
+) -> None:
+    repo = _git_repo(tmp_path / "repo")
+    app = locker.app("pipenv_editable", tmp_path / "app", lock=False)
+    pipfile = app / "Pipfile"
+    line = f'vcspkg = {{git = "file://{repo}", editable = true}}\n'
+    pipfile.write_text(pipfile.read_text().replace("\n[requires]\n", f"{line}\n[requires]\n"))
+    locker.lock(app)
+    config = tool_config(package_index)
+    check = "python -c 'import vcspkg; print(vcspkg.__file__)'"
+    web = f"{check} && exec gunicorn app:app"
+    for attempt in ("cold", "warm"):
+        result = build_app(app, config=config, boot=True, web=web, later_script=check)
+        assert result.returncode == 0, (attempt, result.output)
+        # The checkout lives in the runtime, so it travels with the cache and the slug.
+        assert "/app/.heroku/python/src/vcspkg/vcspkg/__init__.py" in (result.later_output or ""), attempt
+        assert "/app/.heroku/python/src/vcspkg/vcspkg/__init__.py" in (result.server_output or ""), attempt
+        assert result.http_status == 200, (attempt, result.http_error, result.server_output)

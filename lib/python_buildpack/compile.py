@@ -68,14 +68,15 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     cache.clean_stale(ctx.cache_dir)
     stored = cache.read_stored(ctx.cache_dir)
     table = python_version.load_table(ctx.buildpack_dir)
+    available = runtime.available_versions(ctx)
     requested = python_version.read_requested(
         ctx.build_dir,
         cached_version=stored.key.python_version if stored.key else None,
         package_manager=pm.NAME,
         table=table,
+        available=available,
     )
     output.step(python_version.step_message(requested))
-    available = runtime.available_versions(ctx)
     resolved = python_version.resolve(requested, table, available)
     _report_version(report, requested, resolved, table)
     for warning in python_version.version_warnings(requested, resolved, table, pm.NAME):

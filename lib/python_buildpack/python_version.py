@@ -214,15 +214,37 @@ def _from_pipfile_lock(path: Path, table: VersionTable) -> RequestedVersion | No
     return None
 
 
+def offered(table: VersionTable, available: Collection[str] | None) -> dict[str, str]:
+    """Newest patch per supported minor: from the runtime mirror's listing when it has one
+    (a mirror may not offer every minor or the newest patches), else the version table."""
+    if not available:
+        return dict(table.latest)
+    newest: dict[str, str] = {}
+    for version in available:
+        parsed = parse_version(version)
+        if parsed is None or parsed[2] is None:
+            continue
+        minor = f"{parsed[0]}.{parsed[1]}"
+        if minor in table.latest and (
+            minor not in newest or _version_key(version) > _version_key(newest[minor])
+        ):
+            newest[minor] = version
+    return newest or dict(table.latest)
+
+
 def requested_from_requires_python(
-    build_dir: Path, table: VersionTable, package_manager: str = "pip"
+    build_dir: Path,
+    table: VersionTable,
+    package_manager: str = "pip",
+    available: Collection[str] | None = None,
 ) -> RequestedVersion | None:
     """The newest supported minor allowed by requires-python in pyproject.toml, Poetry's python
-    constraint (Poetry apps) or uv.lock (uv apps). None when the app states no constraint."""
+    constraint (Poetry apps) or uv.lock (uv apps), among those the runtime source offers.
+    None when the app states no constraint."""
     constraint = requires_python.find(build_dir, package_manager)
     if constraint is None:
         return None
-    minor = requires_python.newest_allowed(constraint, table.latest)
+    minor = requires_python.newest_allowed(constraint, offered(table, available))
     if minor is None:
         raise err.RequiresPythonUnsatisfiable(
             constraint.text, constraint.where, sorted(table.latest.values(), key=_version_key)
@@ -263,18 +285,28 @@ def _from_cache(cached_version: str | None) -> RequestedVersion | None:
 
 
 def read_requested(
-    build_dir: Path, *, cached_version: str | None, package_manager: str, table: VersionTable
+    build_dir: Path,
+    *,
+    cached_version: str | None,
+    package_manager: str,
+    table: VersionTable,
+    available: Collection[str] | None = None,
 ) -> RequestedVersion:
     """The version the app asks for and where it came from. For uv apps this also runs
-    `check_uv_requirements`, so callers get uv's stricter rules without a second call."""
-    requested = _find_requested(build_dir, cached_version, package_manager, table)
+    `check_uv_requirements`, so callers get uv's stricter rules without a second call.
+    `available`: the versions a runtime mirror lists, if it does."""
+    requested = _find_requested(build_dir, cached_version, package_manager, table, available)
     if package_manager == "uv":
         check_uv_requirements(requested)
     return requested
 
 
 def _find_requested(
-    build_dir: Path, cached_version: str | None, package_manager: str, table: VersionTable
+    build_dir: Path,
+    cached_version: str | None,
+    package_manager: str,
+    table: VersionTable,
+    available: Collection[str] | None,
 ) -> RequestedVersion:
     explicit = _find_explicit(build_dir, package_manager, table)
     if explicit is not None:
@@ -282,7 +314,7 @@ def _find_requested(
             check_uv_requirements(explicit)  # runtime.txt is the more basic mistake
         _check_against_requires_python(explicit, build_dir, package_manager, table)
         return explicit
-    from_requires = requested_from_requires_python(build_dir, table, package_manager)
+    from_requires = requested_from_requires_python(build_dir, table, package_manager, available)
     if from_requires is not None:
         return from_requires
     from_cache = _from_cache(cached_version)

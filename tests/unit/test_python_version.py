@@ -23,6 +23,7 @@ from python_buildpack.python_version import (
     detect_bad_encoding,
     is_outdated,
     load_table,
+    offered,
     parse_version,
     read_requested,
     requested_from_requires_python,
@@ -880,3 +881,24 @@ def test_pyproject_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "\xff"\n')
     with pytest.raises(err.InvalidToml):
         read(tmp_path)
+
+
+def test_requires_python_prefers_what_the_runtime_mirror_offers(tmp_path: Path) -> None:
+    """`>=3.11` with a mirror that lists only 3.11–3.13 picks 3.13, not the table's 3.14."""
+    (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.11"\n'
+    )
+    mirror = {"3.11.7", "3.12.1", "3.13.0", "3.12.0"}
+    requested = read_requested(
+        tmp_path, cached_version=None, package_manager="pip", table=TABLE, available=mirror
+    )
+    assert str(requested) == "3.13"
+    without = read_requested(tmp_path, cached_version=None, package_manager="pip", table=TABLE)
+    assert str(without) == "3.14"
+
+
+def test_offered_ignores_unsupported_and_falls_back_to_the_table() -> None:
+    assert offered(TABLE, {"3.12.1", "3.12.0", "3.8.18", "2.7.18"}) == {"3.12": "3.12.1"}
+    assert offered(TABLE, set()) == dict(TABLE.latest)
+    assert offered(TABLE, None) == dict(TABLE.latest)

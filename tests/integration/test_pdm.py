@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from python_buildpack import tool_pins
 from tests.support import serve_directory
 from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.uv_lock import unpack_uv
 from tests.support.wheelhouse import build_simple_index, ensure_wheelhouse
-
-from python_buildpack import tool_pins
 
 pytestmark = pytest.mark.integration
 

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from python_buildpack import tool_pins
 from tests.support import serve_directory
 from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.uv_lock import unpack_uv
 from tests.support.wheelhouse import ensure_wheelhouse
-
-from python_buildpack import tool_pins
 
 pytestmark = pytest.mark.integration
 

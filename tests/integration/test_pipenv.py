@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from python_buildpack import tool_pins
 from tests.support.app_runner import FIXTURES_DIR, BuildResult
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.wheelhouse import ensure_wheelhouse
-
-from python_buildpack import tool_pins
 
 pytestmark = pytest.mark.integration
 

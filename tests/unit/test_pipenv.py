@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import environment, tool_pins, tools
 from python_buildpack.context import BuildContext
@@ -26,6 +25,7 @@ from python_buildpack.errors.package_managers import (
 from python_buildpack.package_managers import InstallContext, file_digest, pipenv
 from python_buildpack.package_managers.select import REGISTRY, select
 from python_buildpack.process import Result
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 VERSION = tool_pins.version(REPO, "pipenv")

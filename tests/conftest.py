@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.support import serve_directory
 from tests.support.app_runner import BuildResult, run_build
 from tests.support.mirror import ensure_mirror

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import RuntimeMirror
 from tests.support.app_runner import FIXTURES_DIR, BuildResult
 from tests.support.fault_server import FaultServer, closed_port

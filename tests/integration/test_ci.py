@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
 
 pytestmark = pytest.mark.integration

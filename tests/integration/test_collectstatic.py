@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tests.support.app_runner import FIXTURES_DIR, BuildResult
 from tests.support.snapshots import assert_snapshot
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tests.support.app_runner import FIXTURES_DIR, BuildResult
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.support import app_runner, mirror, wheelhouse
 
 pytestmark = pytest.mark.integration

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+
 from tests.support.app_runner import BuildResult
 from tests.support.snapshots import assert_snapshot
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.support import serve_directory
 from tests.support.app_runner import FIXTURES_DIR, BuildResult
 from tests.support.nltk_corpus import DEFAULT_PACKAGES, make_corpus_index

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.support.app_runner import BuildResult
 from tests.support.snapshots import assert_snapshot
 from tests.support.uv_lock import lock, locked_app, unpack_uv

@@ -10,6 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # uv opens dozens of connections at once; with the default backlog of 5 the rest are
+    # dropped and retried a second later, which would make installs look slow.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -19,8 +26,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve_directory(directory: Path) -> Iterator[str]:
     """Serve a directory over HTTP on 127.0.0.1 (random port); yields the base URL, no trailing slash."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name=f"serve {directory}", daemon=True)
     thread.start()
     try:

@@ -9,7 +9,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import checks
 from python_buildpack.context import BuildContext
@@ -23,6 +22,7 @@ from python_buildpack.errors.checks import (
     StackMissing,
     StackUnknown,
 )
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

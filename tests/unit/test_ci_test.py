@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import ci_test, cli
 from python_buildpack.errors.ci import AppJsonInvalid, TestPythonMissing
+from tests.support.snapshots import assert_snapshot
 
 # Stands in for the runtime's python: says how it was run, exits with $FAKE_EXIT.
 FAKE_PYTHON = """#!/bin/sh

@@ -6,12 +6,12 @@ The error's rendered text is snapshotted (tests/snapshots/config_vars_*.txt).
 from __future__ import annotations
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import config_vars
 from python_buildpack.config_vars import FORBIDDEN, check_forbidden, for_hooks, for_package_managers
 from python_buildpack.errors import BuildError
 from python_buildpack.errors.config_vars import ForbiddenConfigVars
+from tests.support.snapshots import assert_snapshot
 
 SECRET = "s3cr3t-do-not-print"
 

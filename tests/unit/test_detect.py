@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import detect
+from tests.support.snapshots import assert_snapshot
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 DIRECTORIES = ("__pycache__", ".venv", "venv")

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.fault_server import FaultServer, closed_port, runtime_archive, unresponsive_port
-from tests.unit.test_runtime import NAME, make_ctx
 
 from python_buildpack import extract, runtime
 from python_buildpack.errors import BuildError
 from python_buildpack.errors.runtime import PythonVersionNotAvailable, RuntimeDownloadFailed
+from tests.support.fault_server import FaultServer, closed_port, runtime_archive, unresponsive_port
+from tests.unit.test_runtime import NAME, make_ctx
 
 ARCHIVE = runtime_archive("3.12.1")
 SHA = hashlib.sha256(ARCHIVE).hexdigest()

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.fault_server import Member, tar_bytes, zstd, zstd_tar
 
 from python_buildpack.extract import ArchiveError, extract_stream
+from tests.support.fault_server import Member, tar_bytes, zstd, zstd_tar
 
 
 def chunks(data: bytes, size: int = 7000) -> Iterator[bytes]:

@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import hooks
 from python_buildpack.context import BuildContext
 from python_buildpack.errors import BuildError
 from python_buildpack.errors.hooks import HookFailed, HookNotRunnable, describe_status
 from python_buildpack.report import BuildReport
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 

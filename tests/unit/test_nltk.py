@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import environment, nltk
 from python_buildpack.context import BuildContext
@@ -18,6 +17,7 @@ from python_buildpack.errors.nltk import (
     NltkNotImportable,
 )
 from python_buildpack.report import BuildReport
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

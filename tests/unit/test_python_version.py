@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack.errors import BuildError, BuildWarning
 from python_buildpack.errors import python_version as err
@@ -32,6 +31,7 @@ from python_buildpack.python_version import (
     version_file_candidates,
     version_warnings,
 )
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

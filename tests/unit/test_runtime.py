@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.fault_server import FaultServer, closed_port, runtime_archive
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import runtime
 from python_buildpack.context import BuildContext
@@ -22,6 +20,8 @@ from python_buildpack.errors.runtime import (
     RuntimeDownloadFailed,
     RuntimeSettingInvalid,
 )
+from tests.support.fault_server import FaultServer, closed_port, runtime_archive
+from tests.support.snapshots import assert_snapshot
 
 NAME = "python-3.12.1-ubuntu-24.04-amd64.tar.zst"
 FAST = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack.context import BuildContext
 from python_buildpack.errors import BuildError
@@ -22,6 +21,7 @@ from python_buildpack.errors.package_managers import (
 )
 from python_buildpack.package_managers import pip
 from python_buildpack.package_managers.select import LOCKFILES, REGISTRY, select, select_name
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support.snapshots import assert_snapshot
 
 from python_buildpack import environment
 from python_buildpack.context import BuildContext
@@ -14,6 +13,7 @@ from python_buildpack.errors import BuildError
 from python_buildpack.errors.package_managers import UvLockfileOutOfSync, UvPythonIncompatible, UvSyncFailed
 from python_buildpack.package_managers import InstallContext, uv
 from python_buildpack.process import Result
+from tests.support.snapshots import assert_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from . import tool_pins
+from . import tool_pins, uv_wheel
 from .context import BuildContext
+from .download import FetchFailure
 from .errors.tools import ToolInstallFailed
 from .process import run_captured
 
@@ -44,13 +45,39 @@ def ensure_uv(ctx: BuildContext, env: Mapping[str, str]) -> Path:
     binary = dest / "bin" / "uv"
     if (dest / _DONE).is_file() and binary.is_file():
         return binary
+    staging = dest.parent.parent / f".python-uv-{version}.tmp.{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        # Straight from the package index: starting pip from the runtime's bundled wheel costs
+        # seconds before it downloads anything. pip remains the fallback for any index quirk.
+        _fetch_uv_wheel(ctx, env, version, staging)
+    except (uv_wheel.WheelNotFound, FetchFailure, OSError, zipfile.BadZipFile):
+        _pip_download_uv(ctx, env, version, staging)
+    binary_tmp = staging / "bin" / "uv"
+    _unpack_uv(staging, binary_tmp)
+    if not binary_tmp.is_file():
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ToolInstallFailed("uv", version, "the downloaded wheel has no uv binary")
+    # Other versions of uv are of no further use.
+    shutil.rmtree(dest.parent, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    (staging / _DONE).touch()
+    os.rename(staging, dest)
+    return binary
+
+
+def _fetch_uv_wheel(ctx: BuildContext, env: Mapping[str, str], version: str, staging: Path) -> None:
+    index = uv_wheel.index_url(env, bundled_pip(ctx.build_python_home))
+    wheel_url, sha256 = uv_wheel.find_wheel(index, version, ctx.arch, env)
+    data = uv_wheel.fetch_wheel(wheel_url, sha256, env)
+    (staging / f"uv-{version}-fetched.whl").write_bytes(data)
+
+
+def _pip_download_uv(ctx: BuildContext, env: Mapping[str, str], version: str, staging: Path) -> None:
     wheel = bundled_pip(ctx.build_python_home)
     if wheel is None:
         raise ToolInstallFailed("uv", version, "the Python runtime has no bundled pip to install it with")
-    staging = dest.parent.parent / f".python-uv-{version}.tmp.{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    # `pip download` and unpacking the binary ourselves: `pip install` of this 20 MB wheel
-    # takes twice as long, for files (RECORD, the Python shim) uv doesn't need.
     result = run_captured(
         [
             ctx.python_home / "bin" / "python",
@@ -69,18 +96,9 @@ def ensure_uv(ctx: BuildContext, env: Mapping[str, str]) -> Path:
         ],
         env=env,
     )
-    binary_tmp = staging / "bin" / "uv"
-    if result.ok:
-        _unpack_uv(staging, binary_tmp)
-    if not result.ok or not binary_tmp.is_file():
+    if not result.ok:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ToolInstallFailed("uv", version, result.output or "the downloaded wheel has no uv binary")
-    # Other versions of uv are of no further use.
-    shutil.rmtree(dest.parent, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    (staging / _DONE).touch()
-    os.rename(staging, dest)
-    return binary
+        raise ToolInstallFailed("uv", version, result.output)
 
 
 def _unpack_uv(staging: Path, binary: Path) -> None:

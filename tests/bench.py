@@ -13,6 +13,7 @@ buildpack's own time (the rest), and slug and cache sizes.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import statistics
@@ -22,6 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.support import serve_directory
 from tests.support.app_runner import FIXTURES_DIR, BuildResult, run_build
@@ -52,7 +54,114 @@ def _pip_change(app: Path, n: int) -> None:
     (app / "requirements.txt").write_text(base + ("six\n" if n % 2 == 0 else "typing-extensions\n"))
 
 
-SCENARIOS: list[Scenario] = [Scenario("pip", _pip_prepare, _pip_change)]
+# Lockfiles are generated against the local index (they must not name a registry host).
+_INDEX: list[str] = [""]  # the local index's URL, set once it is served
+_TOOLS_ROOT = Path(tempfile.mkdtemp(prefix="bench_tools_"))
+
+
+def _toggle(text: str, old: str, new: str, n: int) -> str:
+    return text.replace(old, new) if n % 2 == 0 else text.replace(new, old)
+
+
+@functools.cache
+def _uv_binary() -> Path:
+    from tests.support.uv_lock import unpack_uv
+
+    return unpack_uv(_TOOLS_ROOT / "uv")
+
+
+def _uv_prepare(app: Path, index: str) -> dict[str, str]:
+    from tests.support.uv_lock import lock
+
+    shutil.copytree(FIXTURES_DIR / "uv_flask_gunicorn", app, dirs_exist_ok=True)
+    lock(app, uv=_uv_binary(), index_url=index, cache=_TOOLS_ROOT / "uv-cache")
+    return {"UV_INDEX_URL": index, "PIP_INDEX_URL": index}
+
+
+def _uv_change(app: Path, n: int) -> None:
+    from tests.support.uv_lock import lock
+
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(
+        _toggle(pyproject.read_text(), '["flask", "gunicorn"]', '["flask", "gunicorn", "six"]', n)
+    )
+    lock(app, uv=_uv_binary(), index_url=_INDEX[0], cache=_TOOLS_ROOT / "uv-cache")
+
+
+@functools.cache
+def _poetry_locker(index: str) -> Any:
+    from tests.integration.test_poetry import PoetryLocker
+
+    return PoetryLocker(_TOOLS_ROOT / "poetry", index)
+
+
+def _poetry_prepare(app: Path, index: str) -> dict[str, str]:
+    shutil.copytree(FIXTURES_DIR / "poetry_flask_gunicorn", app, dirs_exist_ok=True)
+    (_TOOLS_ROOT / "poetry").mkdir(exist_ok=True)
+    _poetry_locker(index).lock(app)
+    return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index}
+
+
+def _poetry_change(app: Path, n: int) -> None:
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(
+        _toggle(pyproject.read_text(), '["flask", "gunicorn"]', '["flask", "gunicorn", "six"]', n)
+    )
+    _poetry_locker(_INDEX[0]).lock(app)
+
+
+@functools.cache
+def _pdm_locker(index: str) -> Any:
+    from tests.integration.test_pdm import PdmLocker
+
+    return PdmLocker(_TOOLS_ROOT / "pdm", index)
+
+
+def _pdm_prepare(app: Path, index: str) -> dict[str, str]:
+    shutil.copytree(FIXTURES_DIR / "pdm_flask_gunicorn", app, dirs_exist_ok=True)
+    (_TOOLS_ROOT / "pdm").mkdir(exist_ok=True)
+    _pdm_locker(index).lock(app)
+    return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index, "PDM_PYPI_URL": index}
+
+
+def _pdm_change(app: Path, n: int) -> None:
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(
+        _toggle(pyproject.read_text(), '["flask", "gunicorn"]', '["flask", "gunicorn", "six"]', n)
+    )
+    _pdm_locker(_INDEX[0]).lock(app)
+
+
+@functools.cache
+def _pipenv_locker(index: str) -> Any:
+    from tests.integration.test_pipenv import Locker
+
+    root = _TOOLS_ROOT / "pipenv"
+    root.mkdir(exist_ok=True)
+    locker = Locker(root, index)
+    locker.setup()
+    return locker
+
+
+def _pipenv_prepare(app: Path, index: str) -> dict[str, str]:
+    shutil.rmtree(app, ignore_errors=True)
+    _pipenv_locker(index).app("pipenv_flask_gunicorn", app)
+    return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index}
+
+
+def _pipenv_change(app: Path, n: int) -> None:
+    pipfile = app / "Pipfile"
+    pipfile.write_text(_toggle(pipfile.read_text(), 'gunicorn = "*"\n', 'gunicorn = "*"\nsix = "*"\n', n))
+    _pipenv_locker(_INDEX[0]).lock(app)
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("pip", _pip_prepare, _pip_change),
+    Scenario("uv", _uv_prepare, _uv_change),
+    Scenario("poetry", _poetry_prepare, _poetry_change),
+    Scenario("pdm", _pdm_prepare, _pdm_change),
+    Scenario("pipenv", _pipenv_prepare, _pipenv_change),
+]
 
 
 @dataclass
@@ -142,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(_TOOLS_ROOT, ignore_errors=True)
 
     print("\nMedians in seconds: bin/compile wall time = external work + the buildpack's own code")
     header = f"{'app':8} {'build':8} {'wall':>7} {'external':>9} {'own':>7} {'tool':>7} {'warm/cold':>9}"

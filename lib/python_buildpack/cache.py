@@ -207,6 +207,25 @@ def _write_json(path: Path, data: dict[str, object]) -> None:
     os.replace(tmp, path)
 
 
+# What each package manager keeps in the build cache besides the runtime. uv also installs
+# the other managers' tools, so its files belong to every manager but pip.
+_TOOL_DIRS = {
+    "poetry": ("python-poetry", "poetry-cache"),
+    "pdm": ("python-pdm", "pdm-cache", "pdm-log"),
+}
+_UV_DIRS = ("python-uv", "uv-cache")
+_USES_UV = frozenset({"uv", "poetry", "pdm", "pipenv"})
+
+
+def remove_other_tools(cache_dir: Path, package_manager: str) -> None:
+    """After a change of package manager, nothing of the old one stays behind."""
+    names = [d for pm, dirs in _TOOL_DIRS.items() if pm != package_manager for d in dirs]
+    if package_manager not in _USES_UV:
+        names += _UV_DIRS
+    for name in names:
+        shutil.rmtree(cache_dir / ".heroku" / name, ignore_errors=True)
+
+
 def clean_stale(cache_dir: Path) -> None:
     """Remove leftovers of saves that were killed half-way."""
     heroku = cache_dir / ".heroku"

@@ -91,6 +91,7 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     )
 
     # --- Act.
+    cache.remove_other_tools(ctx.cache_dir, pm.NAME)
     reused = _restore_cache(ctx, report, stored, key)
     # Only the app's dependencies changed: start from the cached runtime and package manager.
     based = not reused and bool(key.inputs) and cache.restore_base(ctx.cache_dir, ctx.build_python_home, key)

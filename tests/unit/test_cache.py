@@ -472,3 +472,31 @@ def test_base_without_key_is_not_used(tmp_path: Path) -> None:
     cache.save_base(cache_dir, _home(tmp_path), key)
     (cache_dir / ".heroku" / "python-base.json").unlink()  # a save killed before its key
     assert not cache.restore_base(cache_dir, tmp_path / "b" / ".heroku" / "python", key)
+
+
+@pytest.mark.parametrize(
+    ("manager", "kept", "removed"),
+    [
+        (
+            "pip",
+            {"pip-cache"},
+            {"python-poetry", "poetry-cache", "python-pdm", "pdm-cache", "python-uv", "uv-cache"},
+        ),
+        (
+            "poetry",
+            {"pip-cache", "python-poetry", "poetry-cache", "python-uv", "uv-cache"},
+            {"python-pdm", "pdm-cache"},
+        ),
+        (
+            "uv",
+            {"pip-cache", "python-uv", "uv-cache"},
+            {"python-poetry", "poetry-cache", "python-pdm", "pdm-cache"},
+        ),
+    ],
+)
+def test_remove_other_tools(tmp_path: Path, manager: str, kept: set[str], removed: set[str]) -> None:
+    heroku = tmp_path / ".heroku"
+    for name in kept | removed:
+        (heroku / name).mkdir(parents=True)
+    cache.remove_other_tools(tmp_path, manager)
+    assert {p.name for p in heroku.iterdir()} == kept

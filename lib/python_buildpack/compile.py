@@ -26,8 +26,8 @@ def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = Fa
     if test:
         import os
 
-        # Heroku CI: test dependencies, and no collectstatic.
-        # A UTF-8 locale that exists on every image: some tools (Pipenv) need one.
+        # Heroku CI: test dependencies, no collectstatic, and a UTF-8 locale that exists on
+        # every image (some tools, e.g. Pipenv, need one).
         environ = {
             **os.environ,
             "INSTALL_TEST": "1",
@@ -43,6 +43,9 @@ def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = Fa
         report.set("failure_reason", err.reason)
         if err.detail:
             report.set("failure_detail", err.detail)
+        raise
+    except KeyboardInterrupt:
+        report.set("failure_reason", "interrupted")
         raise
     except BaseException:
         report.set("failure_reason", "internal-error::unhandled")

@@ -243,12 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         with serve_directory(mirror) as mirror_url, serve_directory(wheelhouse) as index_root:
             for scenario in chosen:
                 print(f"Benchmarking {scenario.name} ({args.runs} runs each)...", flush=True)
-                rows.append(
-                    (
-                        scenario.name,
-                        run_scenario(scenario, args.runs, mirror_url, f"{index_root}/simple/", work),
-                    )
-                )
+                _INDEX[0] = f"{index_root}/simple/"
+                rows.append((scenario.name, run_scenario(scenario, args.runs, mirror_url, _INDEX[0], work)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(_TOOLS_ROOT, ignore_errors=True)

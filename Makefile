@@ -2,7 +2,8 @@
 # registries reachable): `make demo` and `make test` install what they need first.
 SHELL := /bin/bash
 PYTHON ?= python3
-PYTEST_WORKERS ?= auto
+# Builds wait on disk and network as much as on CPU: more workers than cores pays off.
+PYTEST_WORKERS ?= 4
 
 .PHONY: setup demo test lint unit integration bench
 

@@ -281,7 +281,7 @@ def run_build(
     web: str | None = None,
     runtime_env: Mapping[str, str] | None = None,
     later_script: str | None = None,
-    boot_timeout: float = 20.0,
+    boot_timeout: float = 60.0,
     timeout: float = 900.0,
     buildpack_dir: Path = BUILDPACK_DIR,
     build_in_app: bool = False,

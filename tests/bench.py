@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The buildpack's package, for the lockfile helpers the scenarios borrow from the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+
 from tests.support import serve_directory
 from tests.support.app_runner import FIXTURES_DIR, BuildResult, run_build
 from tests.support.mirror import ensure_mirror
@@ -188,7 +191,7 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def run_scenario(scenario: Scenario, runs: int, mirror_url: str, index: str, work: Path) -> dict[str, object]:
+def run_scenario(scenario: Scenario, runs: int, mirror_url: str, index: str, work: Path) -> dict[str, Any]:
     results: dict[str, list[Sample]] = {"cold": [], "warm": [], "changed": []}
     slug = cache = 0
     build_dirs: list[Path] = []
@@ -217,15 +220,25 @@ def run_scenario(scenario: Scenario, runs: int, mirror_url: str, index: str, wor
         for path in build_dirs:
             shutil.rmtree(path, ignore_errors=True)
 
-    summary: dict[str, object] = {"slug_mb": round(slug / 1e6, 1), "cache_mb": round(cache / 1e6, 1)}
+    summary: dict[str, Any] = {"slug_mb": round(slug / 1e6, 1), "cache_mb": round(cache / 1e6, 1)}
     for kind, samples in results.items():
         wall = _median([s.wall for s in samples])
         external = _median([s.external for s in samples])
         own = _median([s.wall - s.external for s in samples])
         summary[kind] = {"wall": wall, "external": external, "own": own}
         tool = _median([float(str(s.report.get("package_manager_install_duration", 0.0))) for s in samples])
-        summary[kind]["tool_install"] = tool  # type: ignore[index]
+        summary[kind]["tool_install"] = tool
     return summary
+
+
+def _print_summary(name: str, summary: dict[str, Any]) -> None:
+    cold_wall = summary["cold"]["wall"]
+    for kind in ("cold", "warm", "changed"):
+        s = summary[kind]
+        ratio = f"{s['wall'] / cold_wall:9.0%}" if kind != "cold" else ""
+        figures = f"{s['wall']:7.2f} {s['external']:9.2f} {s['own']:7.2f} {s['tool_install']:7.2f}"
+        print(f"{name:8} {kind:8} {figures} {ratio}")
+    print(f"{name:8} slug {summary['slug_mb']} MB, cache {summary['cache_mb']} MB\n", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,31 +251,19 @@ def main(argv: list[str] | None = None) -> int:
     print("Preparing the local runtime mirror and package index...", flush=True)
     mirror, wheelhouse = ensure_mirror(), ensure_wheelhouse()
     work = Path(tempfile.mkdtemp(prefix="bench_"))
-    rows = []
+    header = f"{'app':8} {'build':8} {'wall':>7} {'external':>9} {'own':>7} {'tool':>7} {'warm/cold':>9}"
     try:
         with serve_directory(mirror) as mirror_url, serve_directory(wheelhouse) as index_root:
+            _INDEX[0] = f"{index_root}/simple/"
             for scenario in chosen:
                 print(f"Benchmarking {scenario.name} ({args.runs} runs each)...", flush=True)
-                _INDEX[0] = f"{index_root}/simple/"
-                rows.append((scenario.name, run_scenario(scenario, args.runs, mirror_url, _INDEX[0], work)))
+                summary = run_scenario(scenario, args.runs, mirror_url, _INDEX[0], work)
+                print("Medians in seconds: bin/compile wall time = external work + the buildpack's own code")
+                print(f"{header}\n{'-' * len(header)}")
+                _print_summary(scenario.name, summary)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(_TOOLS_ROOT, ignore_errors=True)
-
-    print("\nMedians in seconds: bin/compile wall time = external work + the buildpack's own code")
-    header = f"{'app':8} {'build':8} {'wall':>7} {'external':>9} {'own':>7} {'tool':>7} {'warm/cold':>9}"
-    print(header)
-    print("-" * len(header))
-    for name, summary in rows:
-        cold_wall = summary["cold"]["wall"]  # type: ignore[index]
-        for kind in ("cold", "warm", "changed"):
-            s = summary[kind]  # type: ignore[index]
-            ratio = f"{s['wall'] / cold_wall:9.0%}" if kind != "cold" else ""
-            print(
-                f"{name:8} {kind:8} {s['wall']:7.2f} {s['external']:9.2f} {s['own']:7.2f} "
-                f"{s['tool_install']:7.2f} {ratio}"
-            )
-        print(f"{name:8} slug {summary['slug_mb']} MB, cache {summary['cache_mb']} MB")
     return 0
 
 

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.support.app_runner import FIXTURES_DIR, BuildResult
+from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
 from tests.support.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
 SECRET = "s3cr3t-value-that-must-not-appear"
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def error_block(output: str) -> str:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import pytest
 
-from tests.support.app_runner import BuildResult
+from tests.support.app_runner import BuildResult, report
 from tests.support.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def error_block(output: str) -> str:

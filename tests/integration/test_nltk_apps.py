@@ -3,7 +3,6 @@ corpus index served on 127.0.0.1 (tests/support/nltk_corpus.py) named by NLTK_IN
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import serve_directory
-from tests.support.app_runner import FIXTURES_DIR, BuildResult
+from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
 from tests.support.nltk_corpus import DEFAULT_PACKAGES, make_corpus_index
 from tests.support.snapshots import assert_snapshot
 
@@ -34,11 +33,6 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         shutil.copy(other / "index.xml", root / "refused.xml")
         yield f"{url}/index.xml"
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def error_block(output: str) -> str:

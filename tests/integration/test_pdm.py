@@ -20,7 +20,7 @@ import pytest
 
 from python_buildpack import tool_pins
 from tests.support import serve_directory
-from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
+from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult, report
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.uv_lock import unpack_uv
@@ -128,11 +128,6 @@ def pdm_app(pdm_locker: PdmLocker, tmp_path: Path) -> Callable[..., Path]:
 def config(index: str) -> dict[str, str]:
     # pip fetches uv's wheel, uv installs PDM, PDM installs the app's packages.
     return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index, "PDM_PYPI_URL": index}
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def error_block(output: str) -> str:

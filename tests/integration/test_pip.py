@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_runner import FIXTURES_DIR, BuildResult
+from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +20,6 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
     dest = tmp_path / "app"
     shutil.copytree(FIXTURES_DIR / name, dest, symlinks=True)
     return dest
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def test_flask_app_cold_then_warm_build_and_boot(build_app: Build, package_index: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from python_buildpack import tool_pins
-from tests.support.app_runner import FIXTURES_DIR, BuildResult
+from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.wheelhouse import ensure_wheelhouse
@@ -104,11 +104,6 @@ def locker(package_index: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     result.setup()
     yield result
     shutil.rmtree(root, ignore_errors=True)
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def tool_config(package_index: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ import pytest
 
 from python_buildpack import tool_pins
 from tests.support import serve_directory
-from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult
+from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult, report
 from tests.support.mirror import pyenv_python
 from tests.support.snapshots import assert_snapshot
 from tests.support.uv_lock import unpack_uv
@@ -104,11 +104,6 @@ def poetry_app(poetry_locker: PoetryLocker, tmp_path: Path) -> Callable[..., Pat
 def config(index: str) -> dict[str, str]:
     # pip fetches uv's wheel, uv installs Poetry; the app's own source is in pyproject.toml.
     return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index}
-
-
-def report(result: BuildResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.report_json or "{}")
-    return data
 
 
 def error_block(output: str) -> str:

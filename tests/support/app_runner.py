@@ -87,6 +87,12 @@ class BuildResult:
         return f"BuildResult(returncode={self.returncode}) output:\n{self.output}"
 
 
+def report(result: BuildResult) -> dict[str, object]:
+    """The build report bin/report printed after the build (empty when there was none)."""
+    data: dict[str, object] = json.loads(result.report_json or "{}")
+    return data
+
+
 def strip_ansi(text: str) -> str:
     return ANSI_RE.sub("", text)
 

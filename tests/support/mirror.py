@@ -44,7 +44,7 @@ TEST_DIRS = (
 # bin/ entries kept from a pyenv install: the interpreter, its -config script and gdb helper.
 KEPT_BIN_RE = re.compile(r"^python(\d+(\.\d+)?)?(-config|-gdb\.py)?$")
 # Bump when the archive contents change so cached mirrors are rebuilt.
-MIRROR_FORMAT = "2"
+MIRROR_FORMAT = "3"
 
 
 def mirror_dir() -> Path:
@@ -126,6 +126,9 @@ def _copy_ignore(src_root: Path, minor_dir: str) -> Callable[[str, list[str]], s
         if here == site_packages:
             return {n for n in names if n != "README.txt"}
         ignored = {n for n in names if here / n in skipped}
+        # Heroku's archives carry bytecode for optimisation level 0 only; pyenv compiles all three.
+        if here.name == "__pycache__":
+            ignored |= {n for n in names if n.endswith((".opt-1.pyc", ".opt-2.pyc"))}
         # The static library is only for embedding; Heroku's archives don't ship it either.
         if here.name.startswith("config-"):
             ignored |= {n for n in names if n.startswith("libpython") and n.endswith(".a")}

@@ -19,6 +19,7 @@ from ..context import BuildContext
 from ..environment import EnvVar, set_
 from ..errors.package_managers import BundledPipMissing, PipDependenciesFailed, PipInstallFailed
 from ..process import run_streamed
+from ..tools import bundled_pip
 from . import InstallContext, file_digest
 
 NAME = "pip"
@@ -106,15 +107,12 @@ def install_tool(ictx: InstallContext) -> str:
         return version
 
     output.step(f"Installing {wanted}")
-    bundled = sorted(
-        (ctx.build_python_home / "lib").glob("python3*/ensurepip/_bundled/pip-*.whl"),
-        key=lambda p: Version(p.name.split("-")[1]),
-    )
-    if not bundled:
+    bundled = bundled_pip(ctx.build_python_home)
+    if bundled is None:
         raise BundledPipMissing(ictx.python_version)
     args = [
         str(ctx.python_home / "bin" / "python"),
-        f"{bundled[-1]}/pip",
+        f"{bundled}/pip",
         "install",
         "--disable-pip-version-check",
         "--no-input",

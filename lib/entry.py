@@ -1,11 +1,15 @@
-"""Entry point for the bin/ shims, run as `python3 -I lib/entry.py COMMAND ARGS...`.
+"""Entry point for the bin/ shims, run as `python3 -I -S lib/entry.py COMMAND ARGS...`.
 
 Isolated mode (-I) keeps the app's or an earlier buildpack's PYTHONPATH/PYTHONHOME out,
 so the package directory and (when bootstrapped) the private dependency directory are
-put on sys.path here.
+put on sys.path here. -S skips site.py's start-up work: the build image's site-packages
+dirs are added plainly, without running their .pth files (hooks that other tools install
+there cost start-up time and are no business of the buildpack's), unless the buildpack's
+dependencies can only be imported with them.
 """
 
 import os
+import site
 import sys
 
 # Exit 97 tells the shim to use the buildpack's own Python instead (lib/find_python.sh).
@@ -26,12 +30,26 @@ if _orig is not None:
     else:
         os.environ["LD_LIBRARY_PATH"] = _orig
 
+_site_dirs = [d for d in site.getsitepackages() if os.path.isdir(d)] if sys.flags.no_site else []
+sys.path.extend(_site_dirs)
+
+
+def _import_dependencies():
+    import packaging.version  # noqa: F401
+
+    if sys.version_info < (3, 11):
+        import tomli  # noqa: F401
+
+
 if len(sys.argv) > 1 and sys.argv[1] in ("compile", "test-compile"):
     try:
-        import packaging.version  # noqa: F401
-
-        if sys.version_info < (3, 11):
-            import tomli  # noqa: F401
+        try:
+            _import_dependencies()
+        except ImportError:
+            # Installed in a way that needs its .pth file: do site.py's full work after all.
+            for _dir in _site_dirs:
+                site.addsitedir(_dir)
+            _import_dependencies()
     except ImportError:
         sys.exit(NEEDS_BOOTSTRAP)
 

@@ -123,7 +123,7 @@ run_buildpack() {
 	candidate=$(command -v python3 || true)
 	if [[ -n "${candidate}" ]]; then
 		rc=0
-		"${candidate}" -I "${bp_dir}/lib/entry.py" "$@" || rc=$?
+		"${candidate}" -I -S "${bp_dir}/lib/entry.py" "$@" || rc=$?
 		if ((rc != 97)); then
 			exit "${rc}"
 		fi
@@ -137,5 +137,5 @@ run_buildpack() {
 	# LD_LIBRARY_PATH for the processes it starts.
 	export _BUILDPACK_DEPS="${_bp_deps}" _BUILDPACK_ORIG_LD_LIBRARY_PATH="${orig}"
 	export LD_LIBRARY_PATH="${_bp_libdir}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
-	exec "${_bp_python}" -I "${bp_dir}/lib/entry.py" "$@"
+	exec "${_bp_python}" -I -S "${bp_dir}/lib/entry.py" "$@"
 }

@@ -8,8 +8,19 @@ act (restore, install runtime, tool, dependencies, write env, save the cache).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from . import app_env, cache, checks, config_vars, environment, output, python_version, runtime
+from . import (
+    app_env,
+    cache,
+    checks,
+    config_vars,
+    dependency_reset,
+    environment,
+    output,
+    python_version,
+    runtime,
+)
 from .context import BuildContext, make_context
 from .django import collectstatic
 from .errors import BuildError
@@ -95,14 +106,14 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
 
     # --- Act.
     cache.remove_other_tools(ctx.cache_dir, pm.NAME)
-    reused = _restore_cache(ctx, report, stored, key)
-    # Only the app's dependencies changed: start from the cached runtime and package manager.
-    based = not reused and bool(key.inputs) and cache.restore_base(ctx.cache_dir, ctx.build_python_home, key)
-    if based:
+    site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
+    restored = _restore_cache(ctx, report, stored, key, site_packages)
+    reused = restored == "all"
+    if restored == "runtime":
         output.step(f"Restoring the cached Python {resolved} and {pm.DISPLAY}, without dependencies")
     app_env.link_app_python(ctx)
     known = sorted(available) if available is not None else sorted(table.latest.values())
-    _install_runtime(ctx, report, resolved, known, reused or based)
+    _install_runtime(ctx, report, resolved, known, bool(restored))
 
     build_changes = environment.build_env(pm.build_env(ctx))
     child_env = environment.apply(
@@ -115,15 +126,15 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     t = time.monotonic()
     report.set(f"{pm.NAME}_version", pm.install_tool(ictx))
     report.duration("package_manager_install_duration", t)
-    if key.inputs and not (reused or based):
-        cache.save_base(ctx.cache_dir, ctx.build_python_home, key)
+    # The runtime as the package manager left it, before any dependency: what a later build
+    # whose dependencies changed goes back to. A restored runtime already holds dependencies.
+    baseline = stored.baseline if reused else dependency_reset.take(ctx.build_python_home, site_packages)
 
     t = time.monotonic()
     install_key = pm.install_key(ictx)
     pm.install_dependencies(ictx, install_key, stored.install_key if reused else "")
     report.duration("dependencies_install_duration", t)
 
-    site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
     # Framework steps: NLTK data, then collectstatic (which may need it), with the hook env.
     nltk_env = download_corpora(ctx, report, hook_env(ctx, child_env))
     step_env = environment.apply(nltk_env, child_env)
@@ -140,7 +151,7 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
 
     t = time.monotonic()
     output.step("Saving cache")
-    cache.save(ctx.cache_dir, ctx.build_python_home, key, install_key)
+    cache.save(ctx.cache_dir, ctx.build_python_home, key, install_key, baseline)
     report.duration("cache_save_duration", t)
 
 
@@ -162,23 +173,34 @@ def _report_version(
     report.set("python_version_outdated", python_version.is_outdated(requested, table))
 
 
-def _restore_cache(ctx: BuildContext, report: BuildReport, stored: cache.Stored, key: cache.CacheKey) -> bool:
+def _restore_cache(
+    ctx: BuildContext, report: BuildReport, stored: cache.Stored, key: cache.CacheKey, site_packages: Path
+) -> str:
+    """What of the cache this build starts from: "all", "runtime" (dependencies taken out) or ""."""
     t = time.monotonic()
     if not cache.python_dir(ctx.cache_dir).is_dir():
         report.set("cache_status", "empty")
-        return False
+        return ""
     reasons = cache.discard_reasons(stored, key)
-    if reasons:
-        output.step("Discarding cache since:")
-        output.info("\n".join(f"- {reason}" for reason in reasons))
-        cache.discard(ctx.cache_dir)
-        report.set("cache_status", "discarded")
-        return False
-    output.step("Restoring cache")
-    cache.restore(ctx.cache_dir, ctx.build_python_home)
-    report.set("cache_status", "reused")
-    report.duration("cache_restore_duration", t)
-    return True
+    if not reasons:
+        output.step("Restoring cache")
+        cache.restore(ctx.cache_dir, ctx.build_python_home)
+        report.set("cache_status", "reused")
+        report.duration("cache_restore_duration", t)
+        return "all"
+    output.step("Discarding cache since:")
+    output.info("\n".join(f"- {reason}" for reason in reasons))
+    report.set("cache_status", "discarded")
+    if stored.baseline is not None and cache.only_dependencies_differ(stored, key):
+        cache.restore(ctx.cache_dir, ctx.build_python_home)
+        problem = dependency_reset.reset(ctx.build_python_home, site_packages, stored.baseline)
+        if problem is None:
+            report.duration("cache_restore_duration", t)
+            return "runtime"
+        output.info(f"The cached Python can't be reused either: {problem}")
+        cache.remove_tree(ctx.build_python_home)
+    cache.discard(ctx.cache_dir)
+    return ""
 
 
 def _install_runtime(

@@ -14,6 +14,7 @@ import pytest
 
 from python_buildpack import cache
 from python_buildpack.cache import CacheKey, Stored
+from python_buildpack.dependency_reset import Baseline
 
 KEY = CacheKey(
     stack="heroku-24",
@@ -225,7 +226,7 @@ def test_save_then_restore_round_trip(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
 
-    cache.save(cache_dir, build_home, KEY, "ik-1")
+    cache.save(cache_dir, build_home, KEY, "ik-1", None)
 
     saved = cache.python_dir(cache_dir)
     assert cache.read_stored(cache_dir) == Stored(KEY, "ik-1", None)
@@ -270,7 +271,7 @@ def test_save_hardlinks_on_the_same_filesystem(tmp_path: Path) -> None:
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik")
+    cache.save(cache_dir, build_home, KEY, "ik", None)
     for rel in ("bin/python3.13", "lib/python3.13/site-packages/module.py"):
         assert (build_home / rel).stat().st_ino == (cache.python_dir(cache_dir) / rel).stat().st_ino, rel
 
@@ -279,7 +280,7 @@ def test_restore_is_a_rename(tmp_path: Path) -> None:
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik")
+    cache.save(cache_dir, build_home, KEY, "ik", None)
     inode = (cache.python_dir(cache_dir) / "bin" / "python3.13").stat().st_ino
     new_home = tmp_path / "new" / ".heroku" / "python"
     cache.restore(cache_dir, new_home)
@@ -291,7 +292,7 @@ def test_save_copies_across_filesystems(tmp_path: Path, monkeypatch: pytest.Monk
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik")
+    cache.save(cache_dir, build_home, KEY, "ik", None)
     saved = cache.python_dir(cache_dir)
     assert (build_home / "bin" / "python3.13").stat().st_ino != (saved / "bin" / "python3.13").stat().st_ino
     assert_same_tree(build_home, saved)
@@ -303,7 +304,7 @@ def test_restore_falls_back_to_copy_when_rename_fails(
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik")
+    cache.save(cache_dir, build_home, KEY, "ik", None)
 
     def cross_device(src: object, dst: object) -> None:
         raise OSError(18, "Invalid cross-device link")
@@ -324,7 +325,7 @@ def test_save_replaces_previous_contents(tmp_path: Path) -> None:
     write_metadata(cache_dir, valid_metadata())
     build_home = tmp_path / "build" / ".heroku" / "python"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "new")
+    cache.save(cache_dir, build_home, KEY, "new", None)
     assert not (old / "stale.txt").exists()
     assert (old / "bin" / "python3.13").is_file()
     assert cache.read_stored(cache_dir).install_key == "new"
@@ -338,12 +339,16 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
     build_home = tmp_path / "build" / ".heroku" / "python"
     make_runtime(build_home)
 
-    def failing_run(*args: object, **kwargs: object) -> None:
-        raise subprocess.CalledProcessError(1, "cp")
+    real_run = subprocess.run
+
+    def failing_run(cmd: list[str], **kwargs: Any) -> object:
+        if cmd[0] == "cp":
+            raise subprocess.CalledProcessError(1, "cp")
+        return real_run(cmd, **kwargs)
 
     monkeypatch.setattr(subprocess, "run", failing_run)
     with pytest.raises(subprocess.CalledProcessError):
-        cache.save(cache_dir, build_home, KEY, "new")
+        cache.save(cache_dir, build_home, KEY, "new", None)
     monkeypatch.undo()
 
     assert not cache.metadata_file(cache_dir).exists()
@@ -359,7 +364,7 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
 def test_save_with_missing_source_fails_without_metadata(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     with pytest.raises(subprocess.CalledProcessError):
-        cache.save(cache_dir, tmp_path / "missing", KEY, "ik")
+        cache.save(cache_dir, tmp_path / "missing", KEY, "ik", None)
     assert not cache.metadata_file(cache_dir).exists()
 
 
@@ -370,12 +375,14 @@ def test_metadata_is_written_after_the_runtime(tmp_path: Path, monkeypatch: pyte
     seen: list[bool] = []
     real_write_key = cache.write_key
 
-    def recording_write_key(cache_dir: Path, key: CacheKey, install_key: str) -> None:
+    def recording_write_key(
+        cache_dir: Path, key: CacheKey, install_key: str, baseline: Baseline | None = None
+    ) -> None:
         seen.append((cache.python_dir(cache_dir) / "bin" / "python3.13").is_file())
-        real_write_key(cache_dir, key, install_key)
+        real_write_key(cache_dir, key, install_key, baseline)
 
     monkeypatch.setattr(cache, "write_key", recording_write_key)
-    cache.save(cache_dir, build_home, KEY, "ik")
+    cache.save(cache_dir, build_home, KEY, "ik", None)
     assert seen == [True]
 
 
@@ -426,26 +433,40 @@ def test_clean_stale_without_cache(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def _home(tmp_path: Path) -> Path:
-    home = tmp_path / "build" / ".heroku" / "python"
-    (home / "bin").mkdir(parents=True)
-    (home / "bin" / "python").write_text("#!/bin/sh\n")
-    return home
+BASELINE = Baseline(
+    frozenset({"bin", "lib"}), frozenset({"python"}), frozenset({"pip", "pip-26.3.dist-info"})
+)
 
 
-def test_base_round_trip_ignores_dependency_inputs(tmp_path: Path) -> None:
-    cache_dir = tmp_path / "cache"
-    home = _home(tmp_path)
-    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {"requirements.txt": "a"})
-    cache.save_base(cache_dir, home, key)
-    (home / "lib").mkdir()
-    (home / "lib" / "dependency.py").write_text("")  # installed after the snapshot
+def test_baseline_round_trip(tmp_path: Path) -> None:
+    (tmp_path / ".heroku").mkdir()
+    cache.write_key(tmp_path, KEY, "ik", BASELINE)
+    assert cache.read_stored(tmp_path).baseline == BASELINE
 
-    target = tmp_path / "build2" / ".heroku" / "python"
-    changed_inputs = dataclasses.replace(key, inputs={"requirements.txt": "b"})
-    assert cache.restore_base(cache_dir, target, changed_inputs)
-    assert (target / "bin" / "python").read_text() == "#!/bin/sh\n"
-    assert not (target / "lib" / "dependency.py").exists()
+
+def test_no_baseline_from_older_caches(tmp_path: Path) -> None:
+    (tmp_path / ".heroku").mkdir()
+    cache.write_key(tmp_path, KEY, "ik")
+    stored = cache.read_stored(tmp_path)
+    assert stored.key == KEY
+    assert stored.baseline is None
+
+
+@pytest.mark.parametrize("raw", ["x", [], {"home": []}, {"home": 1, "bin": [], "site_packages": []}])
+def test_unreadable_baseline_is_ignored(tmp_path: Path, raw: object) -> None:
+    (tmp_path / ".heroku").mkdir()
+    cache.write_key(tmp_path, KEY, "ik", BASELINE)
+    path = cache.metadata_file(tmp_path)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "baseline": raw}))
+    stored = cache.read_stored(tmp_path)
+    assert stored.key == KEY
+    assert stored.baseline is None
+
+
+def test_only_dependencies_differ() -> None:
+    stored = cache.Stored(KEY, "ik", None, BASELINE)
+    assert cache.only_dependencies_differ(stored, dataclasses.replace(KEY, inputs={"requirements.txt": "b"}))
+    assert cache.only_dependencies_differ(stored, KEY)
 
 
 @pytest.mark.parametrize(
@@ -457,21 +478,23 @@ def test_base_round_trip_ignores_dependency_inputs(tmp_path: Path) -> None:
         {"package_manager_version": "1"},
     ],
 )
-def test_base_not_used_when_runtime_or_tool_differs(tmp_path: Path, change: dict[str, str]) -> None:
-    cache_dir = tmp_path / "cache"
-    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {"requirements.txt": "a"})
-    cache.save_base(cache_dir, _home(tmp_path), key)
-    target = tmp_path / "build2" / ".heroku" / "python"
-    assert not cache.restore_base(cache_dir, target, dataclasses.replace(key, **change))
-    assert not target.exists()
+def test_runtime_or_tool_changes_are_not_dependency_changes(change: dict[str, str]) -> None:
+    stored = cache.Stored(KEY, "ik", None, BASELINE)
+    assert not cache.only_dependencies_differ(stored, dataclasses.replace(KEY, **change))
 
 
-def test_base_without_key_is_not_used(tmp_path: Path) -> None:
-    cache_dir = tmp_path / "cache"
-    key = CacheKey("heroku-24", "3.12.1", "pip", "26.3", {})
-    cache.save_base(cache_dir, _home(tmp_path), key)
-    (cache_dir / ".heroku" / "python-base.json").unlink()  # a save killed before its key
-    assert not cache.restore_base(cache_dir, tmp_path / "b" / ".heroku" / "python", key)
+def test_unreadable_metadata_is_not_a_dependency_change() -> None:
+    assert not cache.only_dependencies_differ(cache.Stored(None, "", "unreadable"), KEY)
+    assert not cache.only_dependencies_differ(cache.Stored(None, "", None), KEY)
+
+
+def test_clean_stale_removes_the_old_runtime_copy(tmp_path: Path) -> None:
+    heroku = tmp_path / ".heroku"
+    (heroku / "python-base" / "bin").mkdir(parents=True)
+    (heroku / "python-base.json").write_text("{}")
+    (heroku / "python").mkdir()
+    cache.clean_stale(tmp_path)
+    assert sorted(p.name for p in heroku.iterdir()) == ["python"]
 
 
 @pytest.mark.parametrize(

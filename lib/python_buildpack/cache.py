@@ -26,6 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache_copy import STAGING_PREFIX, BackgroundCopy, remove_staging, same_filesystem, sync
+from .cache_copy import clean_stale as clean_stale_copies
+from .cache_copy import start as start_copy
 from .dependency_reset import Baseline
 
 FORMAT = 1
@@ -135,6 +138,13 @@ def _move_tree(src: Path, dest: Path) -> None:
         shutil.rmtree(src, ignore_errors=True)
 
 
+def start_early_copy(cache_dir: Path, build_dir: Path) -> BackgroundCopy | None:
+    """The cached runtime's copy for the next build, started before anything else."""
+    if not metadata_file(cache_dir).is_file():
+        return None  # nothing worth copying: an empty cache, or one the build will discard
+    return start_copy(python_dir(cache_dir), cache_dir, build_dir)
+
+
 def restore(cache_dir: Path, build_python_home: Path) -> None:
     """Move the cached runtime into the build dir (a rename, not a copy)."""
     build_python_home.parent.mkdir(parents=True, exist_ok=True)
@@ -153,28 +163,35 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)  # in case rm could not
 
 
-def _same_filesystem(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_dev == b.stat().st_dev
-    except OSError:
-        return False
-
-
 def save(
-    cache_dir: Path, build_python_home: Path, key: CacheKey, install_key: str, baseline: Baseline | None
+    cache_dir: Path,
+    build_python_home: Path,
+    key: CacheKey,
+    install_key: str,
+    *,
+    baseline: Baseline | None,
+    copy: BackgroundCopy | None = None,
 ) -> None:
-    """Copy the runtime back into the cache (hardlinks where possible), then write the key."""
+    """Put the runtime back into the cache (hardlinks where possible), then write the key.
+
+    With a background copy (cache_copy.py), only what differs from it is linked or removed."""
     heroku = cache_dir / ".heroku"
     heroku.mkdir(parents=True, exist_ok=True)
     discard(cache_dir)
-    _copy_tree(build_python_home, heroku, "python")
+    if copy is None:
+        _copy_tree(build_python_home, heroku, "python")
+    else:
+        staged = copy.finish()
+        sync(build_python_home, staged)
+        os.rename(staged, python_dir(cache_dir))
+        remove_staging(staged.parent)
     write_key(cache_dir, key, install_key, baseline)
 
 
 def _copy_tree(src: Path, dest_parent: Path, name: str) -> Path:
     """Hardlink-copy `src` to dest_parent/name via a staging dir (never half there)."""
-    staging = Path(tempfile.mkdtemp(dir=dest_parent, prefix=".python-saving."))
-    link = ["--link"] if _same_filesystem(src, dest_parent) else []
+    staging = Path(tempfile.mkdtemp(dir=dest_parent, prefix=STAGING_PREFIX))
+    link = ["--link"] if same_filesystem(src, dest_parent) else []
     subprocess.run(
         ["cp", "-a", *link, "--", str(src), str(staging / name)], check=True, stdout=subprocess.DEVNULL
     )
@@ -223,10 +240,9 @@ def remove_other_tools(cache_dir: Path, package_manager: str) -> None:
 
 def clean_stale(cache_dir: Path) -> None:
     """Remove leftovers of saves that were killed half-way, and of older buildpack versions."""
+    clean_stale_copies(cache_dir)
     heroku = cache_dir / ".heroku"
     if heroku.is_dir():
-        for leftover in heroku.glob(".python-saving.*"):
-            remove_tree(leftover)
         # Earlier versions kept a second copy of the runtime here instead of a baseline.
         remove_tree(heroku / "python-base")
         (heroku / "python-base.json").unlink(missing_ok=True)

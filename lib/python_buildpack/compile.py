@@ -13,6 +13,7 @@ from pathlib import Path
 from . import (
     app_env,
     cache,
+    cache_copy,
     checks,
     config_vars,
     dependency_reset,
@@ -31,8 +32,16 @@ from .package_managers.select import select
 from .report import BuildReport
 
 
-def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = False) -> int:
+def compile_app(
+    build_dir: str,
+    cache_dir: str,
+    env_dir: str,
+    *,
+    test: bool = False,
+    early_copy: cache_copy.BackgroundCopy | None = None,
+) -> int:
     started = time.monotonic()
+    copy = cache_copy.Pending(early_copy)
     environ = None
     if test:
         import os
@@ -49,7 +58,7 @@ def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = Fa
     ctx = make_context(build_dir, cache_dir, env_dir, environ)
     report = BuildReport.start(ctx.cache_dir)
     try:
-        _build(ctx, report)
+        _build(ctx, report, copy)
     except BuildError as err:
         report.set("failure_reason", err.reason)
         if err.detail:
@@ -62,12 +71,13 @@ def compile_app(build_dir: str, cache_dir: str, env_dir: str, *, test: bool = Fa
         report.set("failure_reason", "internal-error::unhandled")
         raise
     finally:
+        copy.cancel()  # unless the cache save used it
         report.duration("total_duration", started)
         report.save()
     return 0
 
 
-def _build(ctx: BuildContext, report: BuildReport) -> None:
+def _build(ctx: BuildContext, report: BuildReport, copy: cache_copy.Pending) -> None:
     # --- Analyse: nothing is downloaded or changed until every input is known to be good.
     checks.check_stack(ctx.stack)
     checks.check_duplicate_buildpack(ctx)
@@ -79,7 +89,6 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     report.set("package_manager", pm.NAME)
     checks.check_no_venv(ctx.build_dir)
 
-    cache.clean_stale(ctx.cache_dir)
     stored = cache.read_stored(ctx.cache_dir)
     table = python_version.load_table(ctx.buildpack_dir)
     available = runtime.available_versions(ctx)
@@ -107,13 +116,17 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     # --- Act.
     cache.remove_other_tools(ctx.cache_dir, pm.NAME)
     site_packages = ctx.build_python_home / "lib" / f"python{_minor(resolved)}" / "site-packages"
-    restored = _restore_cache(ctx, report, stored, key, site_packages)
+    restored = _restore_cache(ctx, report, stored, key, site_packages, copy=copy)
     reused = restored == "all"
     if restored == "runtime":
         output.step(f"Restoring the cached Python {resolved} and {pm.DISPLAY}, without dependencies")
     app_env.link_app_python(ctx)
     known = sorted(available) if available is not None else sorted(table.latest.values())
-    _install_runtime(ctx, report, resolved, known, bool(restored))
+    fresh_runtime = _install_runtime(ctx, report, resolved, known, bool(restored))
+    if fresh_runtime:
+        # The cache's copy of the new runtime, made while the package manager installs.
+        (ctx.cache_dir / ".heroku").mkdir(parents=True, exist_ok=True)
+        copy.replace(cache_copy.start(ctx.build_python_home, ctx.cache_dir, ctx.build_dir))
 
     build_changes = environment.build_env(pm.build_env(ctx))
     child_env = environment.apply(
@@ -126,6 +139,8 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
     t = time.monotonic()
     report.set(f"{pm.NAME}_version", pm.install_tool(ictx))
     report.duration("package_manager_install_duration", t)
+    if fresh_runtime:
+        copy.top_up(ctx.build_python_home)  # the package manager's files, while dependencies install
     # The runtime as the package manager left it, before any dependency: what a later build
     # whose dependencies changed goes back to. A restored runtime already holds dependencies.
     baseline = stored.baseline if reused else dependency_reset.take(ctx.build_python_home, site_packages)
@@ -151,7 +166,7 @@ def _build(ctx: BuildContext, report: BuildReport) -> None:
 
     t = time.monotonic()
     output.step("Saving cache")
-    cache.save(ctx.cache_dir, ctx.build_python_home, key, install_key, baseline)
+    cache.save(ctx.cache_dir, ctx.build_python_home, key, install_key, baseline=baseline, copy=copy.take())
     report.duration("cache_save_duration", t)
 
 
@@ -174,7 +189,13 @@ def _report_version(
 
 
 def _restore_cache(
-    ctx: BuildContext, report: BuildReport, stored: cache.Stored, key: cache.CacheKey, site_packages: Path
+    ctx: BuildContext,
+    report: BuildReport,
+    stored: cache.Stored,
+    key: cache.CacheKey,
+    site_packages: Path,
+    *,
+    copy: cache_copy.Pending,
 ) -> str:
     """What of the cache this build starts from: "all", "runtime" (dependencies taken out) or ""."""
     t = time.monotonic()
@@ -199,6 +220,7 @@ def _restore_cache(
             return "runtime"
         output.info(f"The cached Python can't be reused either: {problem}")
         cache.remove_tree(ctx.build_python_home)
+    copy.cancel()  # a copy of a runtime this build doesn't use
     cache.discard(ctx.cache_dir)
     return ""
 
@@ -209,12 +231,14 @@ def _install_runtime(
     version: str,
     known: list[str],
     reused: bool,
-) -> None:
+) -> bool:
+    """Installs the runtime unless the restored cache has it; True when it did."""
     if reused and (ctx.build_python_home / "bin" / "python").exists():
         output.step(f"Using cached install of Python {version}")
-        return
+        return False
     t = time.monotonic()
     output.step(f"Installing Python {version}")
     runtime.install_runtime(ctx, version, ctx.build_python_home, known_versions=known)
     runtime.check_runtime(ctx.python_home, version)
     report.duration("python_install_duration", t)
+    return True

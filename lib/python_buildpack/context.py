@@ -6,7 +6,6 @@ Every step receives this value; no module keeps state of its own between calls.
 from __future__ import annotations
 
 import os
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +77,7 @@ def read_env_dir(env_dir: Path | None) -> dict[str, str]:
 
 
 def detect_arch() -> str:
-    machine = platform.machine().lower()
+    machine = os.uname().machine.lower()  # what platform.machine() reads, without importing it
     return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
 
 

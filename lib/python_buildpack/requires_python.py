@@ -12,10 +12,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any
 
 from .errors import python_version as err
 
@@ -23,6 +20,11 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - heroku-22's python3 is 3.10
     import tomli as tomllib
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+# packaging.specifiers is imported where it is used: most apps state no requires-python.
 
 PYPROJECT = "pyproject"
 POETRY = "poetry"
@@ -49,6 +51,8 @@ class Constraint:
         return f"requires-python in {self.file}"
 
     def allows(self, version: str) -> bool:
+        from packaging.version import InvalidVersion, Version
+
         try:
             parsed = Version(version)
         except InvalidVersion:
@@ -79,6 +83,8 @@ def _table(data: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
 def _pep440(source: str, value: object, setting: str, file: str) -> Constraint:
     if not isinstance(value, str):
         raise err.RequiresPythonInvalid(file, setting, repr(value), "it is not a string")
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         spec = SpecifierSet(value)
     except InvalidSpecifier as e:
@@ -112,6 +118,8 @@ def _poetry_term(op: str, version: str) -> list[str]:
 
 def poetry_specifiers(text: str) -> tuple[SpecifierSet, ...]:
     """Poetry's constraint syntax (^3.11, ~3.11, >=3.11,<3.13, 3.12.*, a || b) as PEP 440 sets."""
+    from packaging.specifiers import SpecifierSet
+
     alternatives = []
     for alternative in text.split("||"):
         rest = alternative.strip()
@@ -134,7 +142,7 @@ def _poetry(value: object) -> Constraint:
         raise err.RequiresPythonInvalid("pyproject.toml", setting, repr(value), "it is not a string")
     try:
         alternatives = poetry_specifiers(value)
-    except (ValueError, InvalidSpecifier) as e:
+    except ValueError as e:  # packaging's InvalidSpecifier is a ValueError
         raise err.RequiresPythonInvalid("pyproject.toml", setting, value, str(e)) from e
     return Constraint(POETRY, value.strip(), alternatives)
 

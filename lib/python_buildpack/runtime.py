@@ -30,7 +30,6 @@ from .errors.runtime import (
     RuntimeDownloadFailed,
     RuntimeSettingInvalid,
 )
-from .extract import ArchiveError, extract_stream
 from .process import run_captured
 
 DEFAULT_BASE_URL = "https://heroku-buildpack-python.s3.dualstack.us-east-1.amazonaws.com"
@@ -133,6 +132,8 @@ def _download_into(
     url: str, dest: Path, limits: Timeouts, ctx: BuildContext, expected_sha: str | None
 ) -> Path:
     """One attempt: a fresh temp dir beside dest, filled and verified; removed on any failure."""
+    from .extract import extract_stream  # tarfile: only builds that download a runtime need it
+
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
     try:
         stream = open_stream(url, limits, ctx.environ)
@@ -162,6 +163,8 @@ def _replace(staging: Path, dest: Path) -> None:
 
 def install_runtime(ctx: BuildContext, version: str, dest: Path, *, known_versions: Collection[str]) -> None:
     """Download Python `version` and extract it to `dest`; on failure nothing is left at dest's side."""
+    from .extract import ArchiveError
+
     base = base_url(ctx)
     url = f"{base}/{archive_name(version, ctx)}"
     shown_url = redact_url(url)

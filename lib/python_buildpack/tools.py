@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from packaging.version import Version
 
-from . import tool_pins, uv_wheel
+from . import tool_pins
 from .context import BuildContext
 from .download import FetchFailure
 from .errors.tools import ToolInstallFailed
@@ -45,6 +44,10 @@ def ensure_uv(ctx: BuildContext, env: Mapping[str, str]) -> Path:
     binary = dest / "bin" / "uv"
     if (dest / _DONE).is_file() and binary.is_file():
         return binary
+    import zipfile
+
+    from . import uv_wheel
+
     staging = dest.parent.parent / f".python-uv-{version}.tmp.{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -68,6 +71,8 @@ def ensure_uv(ctx: BuildContext, env: Mapping[str, str]) -> Path:
 
 
 def _fetch_uv_wheel(ctx: BuildContext, env: Mapping[str, str], version: str, staging: Path) -> None:
+    from . import uv_wheel
+
     index = uv_wheel.index_url(env, bundled_pip(ctx.build_python_home))
     wheel_url, sha256 = uv_wheel.find_wheel(index, version, ctx.arch, env)
     data = uv_wheel.fetch_wheel(wheel_url, sha256, env)
@@ -102,6 +107,8 @@ def _pip_download_uv(ctx: BuildContext, env: Mapping[str, str], version: str, st
 
 
 def _unpack_uv(staging: Path, binary: Path) -> None:
+    import zipfile
+
     for wheel_file in staging.glob("uv-*.whl"):
         with zipfile.ZipFile(wheel_file) as wheel:
             for member in wheel.namelist():

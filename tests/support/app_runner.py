@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -292,7 +293,8 @@ def run_build(
     buildpack_dir: Path = BUILDPACK_DIR,
     build_in_app: bool = False,
 ) -> BuildResult:
-    """Build a fixture app (a name under tests/fixtures/ or a path) in a fresh /tmp/build_<hex>.
+    """Build a fixture app (a name under tests/fixtures/ or a path) in a fresh /tmp/build_<hex>
+    (under $TMPDIR when set).
 
     The caller removes result.build_dir (the `build_app` fixture does). Call again with the same
     cache_dir for a second build. `system_python`: the python3 on PATH (default: this
@@ -303,9 +305,9 @@ def run_build(
     source = fixture_path(fixture)
     ensure_app_dir()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(f"/tmp/harness_{secrets.token_hex(6)}")
+    work = Path(tempfile.gettempdir()) / f"harness_{secrets.token_hex(6)}"
     work.mkdir()
-    build_dir = Path(f"/tmp/build_{secrets.token_hex(6)}")
+    build_dir = Path(tempfile.gettempdir()) / f"build_{secrets.token_hex(6)}"
     try:
         shutil.copytree(source, build_dir, symlinks=True)
         env_dir = work / "env"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from python_buildpack import cache
+from python_buildpack import cache, cache_copy
 from python_buildpack.cache import CacheKey, Stored
 from python_buildpack.dependency_reset import Baseline
 
@@ -226,7 +226,7 @@ def test_save_then_restore_round_trip(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
 
-    cache.save(cache_dir, build_home, KEY, "ik-1", None)
+    cache.save(cache_dir, build_home, KEY, "ik-1", baseline=None)
 
     saved = cache.python_dir(cache_dir)
     assert cache.read_stored(cache_dir) == Stored(KEY, "ik-1", None)
@@ -271,7 +271,7 @@ def test_save_hardlinks_on_the_same_filesystem(tmp_path: Path) -> None:
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik", None)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None)
     for rel in ("bin/python3.13", "lib/python3.13/site-packages/module.py"):
         assert (build_home / rel).stat().st_ino == (cache.python_dir(cache_dir) / rel).stat().st_ino, rel
 
@@ -280,7 +280,7 @@ def test_restore_is_a_rename(tmp_path: Path) -> None:
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik", None)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None)
     inode = (cache.python_dir(cache_dir) / "bin" / "python3.13").stat().st_ino
     new_home = tmp_path / "new" / ".heroku" / "python"
     cache.restore(cache_dir, new_home)
@@ -288,11 +288,11 @@ def test_restore_is_a_rename(tmp_path: Path) -> None:
 
 
 def test_save_copies_across_filesystems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "_same_filesystem", lambda a, b: False)
+    monkeypatch.setattr(cache, "same_filesystem", lambda a, b: False)
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik", None)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None)
     saved = cache.python_dir(cache_dir)
     assert (build_home / "bin" / "python3.13").stat().st_ino != (saved / "bin" / "python3.13").stat().st_ino
     assert_same_tree(build_home, saved)
@@ -304,7 +304,7 @@ def test_restore_falls_back_to_copy_when_rename_fails(
     build_home = tmp_path / "build" / ".heroku" / "python"
     cache_dir = tmp_path / "cache"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "ik", None)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None)
 
     def cross_device(src: object, dst: object) -> None:
         raise OSError(18, "Invalid cross-device link")
@@ -317,6 +317,23 @@ def test_restore_falls_back_to_copy_when_rename_fails(
     assert_same_tree(build_home, new_home)
 
 
+def test_save_completes_a_background_copy(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    (cache_dir / ".heroku").mkdir(parents=True)
+    build_dir = tmp_path / "build"
+    build_home = build_dir / ".heroku" / "python"
+    make_runtime(build_home)
+    copy = cache_copy.start(build_home, cache_dir, build_dir)
+    assert copy is not None
+    (build_home / "lib" / "added.py").write_text("")  # installed after the copy started
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None, copy=copy)
+    saved = cache.python_dir(cache_dir)
+    assert (saved / "lib" / "added.py").stat().st_ino == (build_home / "lib" / "added.py").stat().st_ino
+    assert (saved / "bin" / "python3.13").is_file()
+    assert sorted(p.name for p in (cache_dir / ".heroku").iterdir()) == ["cache.json", "python"]
+    assert cache.read_stored(cache_dir).key == KEY
+
+
 def test_save_replaces_previous_contents(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     old = cache.python_dir(cache_dir)
@@ -325,7 +342,7 @@ def test_save_replaces_previous_contents(tmp_path: Path) -> None:
     write_metadata(cache_dir, valid_metadata())
     build_home = tmp_path / "build" / ".heroku" / "python"
     make_runtime(build_home)
-    cache.save(cache_dir, build_home, KEY, "new", None)
+    cache.save(cache_dir, build_home, KEY, "new", baseline=None)
     assert not (old / "stale.txt").exists()
     assert (old / "bin" / "python3.13").is_file()
     assert cache.read_stored(cache_dir).install_key == "new"
@@ -348,7 +365,7 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(subprocess, "run", failing_run)
     with pytest.raises(subprocess.CalledProcessError):
-        cache.save(cache_dir, build_home, KEY, "new", None)
+        cache.save(cache_dir, build_home, KEY, "new", baseline=None)
     monkeypatch.undo()
 
     assert not cache.metadata_file(cache_dir).exists()
@@ -364,7 +381,7 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
 def test_save_with_missing_source_fails_without_metadata(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     with pytest.raises(subprocess.CalledProcessError):
-        cache.save(cache_dir, tmp_path / "missing", KEY, "ik", None)
+        cache.save(cache_dir, tmp_path / "missing", KEY, "ik", baseline=None)
     assert not cache.metadata_file(cache_dir).exists()
 
 
@@ -382,7 +399,7 @@ def test_metadata_is_written_after_the_runtime(tmp_path: Path, monkeypatch: pyte
         real_write_key(cache_dir, key, install_key, baseline)
 
     monkeypatch.setattr(cache, "write_key", recording_write_key)
-    cache.save(cache_dir, build_home, KEY, "ik", None)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None)
     assert seen == [True]
 
 

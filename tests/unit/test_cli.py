@@ -133,18 +133,21 @@ def test_compile_usage(command: str, argv: list[str], capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(("command", "test"), [("compile", False), ("test-compile", True)])
-def test_compile_dispatch(monkeypatch: pytest.MonkeyPatch, command: str, test: bool) -> None:
+def test_compile_dispatch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, test: bool) -> None:
     from python_buildpack import compile as compile_module
 
-    calls: list[tuple[str, str, str, bool]] = []
+    calls: list[tuple[str, str, str, bool, object]] = []
 
-    def fake_compile(build: str, cache: str, env: str, *, test: bool = False) -> int:
-        calls.append((build, cache, env, test))
+    def fake_compile(
+        build: str, cache: str, env: str, *, test: bool = False, early_copy: object = None
+    ) -> int:
+        calls.append((build, cache, env, test, early_copy))
         return 0
 
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(compile_module, "compile_app", fake_compile)
     assert cli.main([command, "b", "c", "e"]) == 0
-    assert calls == [("b", "c", "e", test)]
+    assert calls == [("b", "c", "e", test, None)]  # an empty cache: nothing to copy early
 
 
 def test_compile_build_error_from_real_pipeline(

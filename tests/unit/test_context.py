@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import platform
+import os
 from pathlib import Path
 
 import pytest
@@ -121,7 +121,9 @@ def test_read_env_dir_missing(tmp_path: Path) -> None:
     ],
 )
 def test_detect_arch(monkeypatch: pytest.MonkeyPatch, machine: str, arch: str) -> None:
-    monkeypatch.setattr(platform, "machine", lambda: machine)
+    real = os.uname()
+    fake = os.uname_result((real.sysname, real.nodename, real.release, real.version, machine))
+    monkeypatch.setattr(os, "uname", lambda: fake)
     assert context.detect_arch() == arch
 
 

@@ -18,7 +18,8 @@ NEEDS_BOOTSTRAP = 97
 if sys.version_info < (3, 10):  # noqa: UP036 - entry.py decides which Python to use
     sys.exit(NEEDS_BOOTSTRAP)
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_lib = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _lib)
 _deps = os.environ.pop("_BUILDPACK_DEPS", "")
 if _deps:
     sys.path.insert(1, _deps)
@@ -52,6 +53,13 @@ if len(sys.argv) > 1 and sys.argv[1] in ("compile", "test-compile"):
             _import_dependencies()
     except ImportError:
         sys.exit(NEEDS_BOOTSTRAP)
+    if len(sys.argv) > 3 and sys.argv[3]:
+        import bytecode_cache
+
+        # bin/compile BUILD_DIR CACHE_DIR ENV_DIR: the compiled modules live in the cache.
+        bytecode_cache.install(
+            os.path.join(_lib, "python_buildpack"), os.path.join(sys.argv[3], ".heroku", "buildpack-bytecode")
+        )
 
 from python_buildpack.cli import main  # noqa: E402
 

@@ -178,10 +178,10 @@ def save(
     heroku = cache_dir / ".heroku"
     heroku.mkdir(parents=True, exist_ok=True)
     discard(cache_dir)
-    if copy is None:
+    staged = copy.finish() if copy is not None else None
+    if staged is None:
         _copy_tree(build_python_home, heroku, "python")
     else:
-        staged = copy.finish()
         sync(build_python_home, staged)
         os.rename(staged, python_dir(cache_dir))
         remove_staging(staged.parent)

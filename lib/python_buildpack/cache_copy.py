@@ -35,10 +35,14 @@ class BackgroundCopy:
         self.process.wait()
         self.process = _spawn_cp(source, self.dest, "--no-clobber")
 
-    def finish(self) -> Path:
-        """Wait for cp; the copy it made (maybe partial: `sync` completes it)."""
+    def finish(self) -> Path | None:
+        """Wait for cp; the copy it made (maybe partial: `sync` completes it), or None when
+        its staging dir is gone (a hook may delete the whole cache dir)."""
         self.process.wait()
-        self.dest.mkdir(exist_ok=True)
+        try:
+            self.dest.mkdir(exist_ok=True)
+        except FileNotFoundError:
+            return None
         return self.dest
 
     def cancel(self) -> None:

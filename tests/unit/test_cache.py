@@ -334,6 +334,22 @@ def test_save_completes_a_background_copy(tmp_path: Path) -> None:
     assert cache.read_stored(cache_dir).key == KEY
 
 
+def test_save_without_the_background_copy_it_was_given(tmp_path: Path) -> None:
+    # A post_compile hook may delete the cache dir, background copy and all.
+    cache_dir = tmp_path / "cache"
+    (cache_dir / ".heroku").mkdir(parents=True)
+    build_dir = tmp_path / "build"
+    build_home = build_dir / ".heroku" / "python"
+    make_runtime(build_home)
+    copy = cache_copy.start(build_home, cache_dir, build_dir)
+    assert copy is not None
+    copy.process.wait()
+    subprocess.run(["rm", "-rf", str(cache_dir)], check=True)
+    cache.save(cache_dir, build_home, KEY, "ik", baseline=None, copy=copy)
+    assert (cache.python_dir(cache_dir) / "bin" / "python3.13").is_file()
+    assert cache.read_stored(cache_dir).key == KEY
+
+
 def test_save_replaces_previous_contents(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     old = cache.python_dir(cache_dir)

@@ -31,9 +31,10 @@ class BackgroundCopy:
     dest: Path  # <staging dir>/python, possibly incomplete until `finish`
 
     def top_up(self, source: Path) -> None:
-        """Once the copy is done, copy what was added to `source` since, in the background too."""
-        self.process.wait()
-        self.process = _spawn_cp(source, self.dest, "--no-clobber")
+        """Copy what was added to `source` since the copy started, in the background too.
+        Skipped while the first copy still runs: never worth waiting for (`sync` catches up)."""
+        if self.process.poll() is not None:
+            self.process = _spawn_cp(source, self.dest, "--no-clobber")
 
     def finish(self) -> Path | None:
         """Wait for cp; the copy it made (maybe partial: `sync` completes it), or None when

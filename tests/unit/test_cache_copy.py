@@ -128,12 +128,29 @@ def test_top_up_copies_what_was_added(tmp_path: Path) -> None:
     source = _runtime(build_dir / ".heroku" / "python")
     copy = cache_copy.start(source, cache_dir, build_dir)
     assert copy is not None
+    copy.process.wait()
     added = _write(source / "lib" / "python3.12" / "site-packages" / "setuptools" / "__init__.py")
     copy.top_up(source)
     copy.process.wait()
     linked = copy.dest / added.relative_to(source)
     assert linked.stat().st_ino == added.stat().st_ino
     assert _listing(copy.dest) == _listing(source)
+
+
+def test_top_up_never_waits_for_a_running_copy(tmp_path: Path) -> None:
+    cache_dir, build_dir = _cache_and_build(tmp_path)
+    source = _runtime(build_dir / ".heroku" / "python")
+    copy = cache_copy.start(source, cache_dir, build_dir)
+    assert copy is not None
+    running = subprocess.Popen(["sleep", "30"])
+    first, copy.process = copy.process, running
+    try:
+        copy.top_up(source)
+        assert copy.process is running  # still the same process, and top_up returned at once
+    finally:
+        running.kill()
+        running.wait()
+        first.wait()
 
 
 def test_cancel_removes_the_staging_dir(tmp_path: Path) -> None:

@@ -2,15 +2,18 @@
 
 Each build runs from a fresh checkout of the buildpack, without __pycache__, so Python would
 compile every module of the buildpack again (a fifth of a rebuild's own time) and write .pyc
-files that nobody reads again. This loader keeps the compiled code in CACHE_DIR instead,
-checked against a hash of each module's source, as hash-based .pyc files are (PEP 552): a
-buildpack update recompiles just the modules that changed. Anything unexpected (an
-unreadable or foreign file, a full disk) falls back to compiling the source.
+files that nobody reads again. This loader keeps the compiled code in one file in CACHE_DIR
+instead, each module's code checked against a hash of its source, as hash-based .pyc files
+are (PEP 552): a buildpack update recompiles just the modules that changed. One file, read
+once and written at exit when something was compiled, because creating files is what costs
+on a build's file system. Anything unexpected (an unreadable or foreign file, a full disk)
+falls back to compiling the source.
 
 Imported by entry.py before the buildpack's package, so it uses the standard library only
 and must run on any python3 the shims accept.
 """
 
+import atexit
 import importlib.machinery
 import importlib.util
 import marshal
@@ -22,38 +25,78 @@ try:
 except ImportError:  # pragma: no cover - CPython has it
     _fix_co_filename = None
 
-_CHECKED_HASH = (0b11).to_bytes(4, "little")  # PEP 552 flags: hash-based, checked
+# What a store file starts with: this interpreter's bytecode magic and a format number.
+_HEADER = importlib.util.MAGIC_NUMBER + b"bpc1"
+
+
+class Store:
+    """Module name -> (source hash, marshalled code), loaded on first use, saved at exit."""
+
+    def __init__(self, path):
+        self.path = path
+        self._entries = None
+        self._changed = False
+
+    def _load(self):
+        if self._entries is None:
+            self._entries = {}
+            try:
+                with open(self.path, "rb") as handle:
+                    data = handle.read()
+                if data.startswith(_HEADER):
+                    entries = marshal.loads(memoryview(data)[len(_HEADER) :])
+                    if isinstance(entries, dict):
+                        self._entries = entries
+            except (OSError, ValueError, EOFError, TypeError):
+                pass
+        return self._entries
+
+    def get(self, name, source_hash):
+        entry = self._load().get(name)
+        if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == source_hash):
+            return None
+        try:
+            return marshal.loads(entry[1])
+        except (ValueError, EOFError, TypeError):
+            return None
+
+    def put(self, name, source_hash, code):
+        self._load()[name] = (source_hash, marshal.dumps(code))
+        self._changed = True
+
+    def save(self):
+        if not self._changed:
+            return
+        partial = f"{self.path}.{os.getpid()}.partial"
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(partial, "wb") as handle:
+                handle.write(_HEADER + marshal.dumps(self._entries))
+            os.replace(partial, self.path)
+            self._changed = False
+        except OSError:
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
 
 
 class CachingLoader(importlib.machinery.SourceFileLoader):
-    def __init__(self, fullname, path, cache_dir):
+    def __init__(self, fullname, path, store):
         super().__init__(fullname, path)
-        self.cache_dir = cache_dir
+        self.store = store
 
     def get_code(self, fullname):
         source = self.get_data(self.path)
-        header = importlib.util.MAGIC_NUMBER + _CHECKED_HASH + importlib.util.source_hash(source)
-        cached = os.path.join(self.cache_dir, f"{fullname}.{sys.implementation.cache_tag}.pyc")
-        try:
-            with open(cached, "rb") as handle:
-                data = handle.read()
-            if data[:16] == header:
-                code = marshal.loads(memoryview(data)[16:])
-                if _fix_co_filename is not None:
-                    # Compiled in an earlier checkout: tracebacks must name this one.
-                    _fix_co_filename(code, self.path)
-                return code
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+        source_hash = importlib.util.source_hash(source)
+        code = self.store.get(fullname, source_hash)
+        if code is not None:
+            if _fix_co_filename is not None:
+                # Compiled in an earlier checkout: tracebacks must name this one.
+                _fix_co_filename(code, self.path)
+            return code
         code = self.source_to_code(source, self.path)
-        try:
-            os.makedirs(self.cache_dir, exist_ok=True)
-            partial = f"{cached}.{os.getpid()}.partial"
-            with open(partial, "wb") as handle:
-                handle.write(header + marshal.dumps(code))
-            os.replace(partial, cached)
-        except OSError:
-            pass
+        self.store.put(fullname, source_hash, code)
         return code
 
 
@@ -61,8 +104,10 @@ def install(package_dir, cache_dir):
     """Load the modules under `package_dir` (and its parent's top level) through the cache."""
     package_dir = os.path.abspath(package_dir)
     parent = os.path.dirname(package_dir)
+    store = Store(os.path.join(cache_dir, f"modules.{sys.implementation.cache_tag}.marshal"))
+    atexit.register(store.save)
     file_finder = importlib.machinery.FileFinder.path_hook(
-        (lambda fullname, path: CachingLoader(fullname, path, cache_dir), [".py"])
+        (lambda fullname, path: CachingLoader(fullname, path, store), [".py"])
     )
 
     def hook(path):
@@ -75,3 +120,4 @@ def install(package_dir, cache_dir):
     for path in list(sys.path_importer_cache):
         if os.path.abspath(path or ".") in (parent, package_dir):
             del sys.path_importer_cache[path]
+    return store

@@ -35,22 +35,28 @@ _site_dirs = [d for d in site.getsitepackages() if os.path.isdir(d)] if sys.flag
 sys.path.extend(_site_dirs)
 
 
-def _import_dependencies():
-    import packaging.version  # noqa: F401
+def _check_dependencies():
+    # Found, not imported: most builds never need packaging (imported where it is used).
+    import importlib.util
 
-    if sys.version_info < (3, 11):
-        import tomli  # noqa: F401
+    for name in (
+        "packaging.version",
+        "packaging.specifiers",
+        "tomli" if sys.version_info < (3, 11) else None,
+    ):
+        if name and importlib.util.find_spec(name) is None:
+            raise ImportError(name)
 
 
 if len(sys.argv) > 1 and sys.argv[1] in ("compile", "test-compile"):
     try:
         try:
-            _import_dependencies()
+            _check_dependencies()
         except ImportError:
             # Installed in a way that needs its .pth file: do site.py's full work after all.
             for _dir in _site_dirs:
                 site.addsitedir(_dir)
-            _import_dependencies()
+            _check_dependencies()
     except ImportError:
         sys.exit(NEEDS_BOOTSTRAP)
     if len(sys.argv) > 3 and sys.argv[3]:

@@ -13,8 +13,6 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from packaging.version import Version
-
 from . import tool_pins
 from .context import BuildContext
 from .download import FetchFailure
@@ -30,6 +28,8 @@ def uv_cache_dir(ctx: BuildContext) -> Path:
 
 def bundled_pip(python_home: Path) -> Path | None:
     """The pip wheel that ships with the runtime (ensurepip), newest first."""
+    from packaging.version import Version
+
     wheels = sorted(
         python_home.glob("lib/python3*/ensurepip/_bundled/pip-*.whl"),
         key=lambda p: Version(p.name.split("-")[1]),

@@ -44,7 +44,7 @@ def _run(root: Path, cache: Path, *, fail: bool = False) -> subprocess.Completed
 
 
 def _cached(cache: Path) -> Path:
-    return cache / f"demo.mod.{sys.implementation.cache_tag}.pyc"
+    return cache / f"modules.{sys.implementation.cache_tag}.marshal"
 
 
 def test_compiles_once_then_loads_from_the_cache(tmp_path: Path) -> None:
@@ -78,7 +78,10 @@ def test_a_damaged_cache_file_is_replaced(tmp_path: Path) -> None:
     _package(root, "one")
     _run(root, cache)
     data = _cached(cache).read_bytes()
-    _cached(cache).write_bytes(data[:20])  # truncated code
+    _cached(cache).write_bytes(data[:30])  # truncated
+    assert _run(root, cache).stdout.split()[0] == "one"
+    assert _cached(cache).read_bytes() == data
+    _cached(cache).write_bytes(b"something else entirely")
     assert _run(root, cache).stdout.split()[0] == "one"
     assert _cached(cache).read_bytes() == data
 

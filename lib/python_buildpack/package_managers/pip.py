@@ -12,8 +12,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from packaging.version import Version
-
 from .. import output, requirements_files, tool_pins
 from ..context import BuildContext
 from ..environment import EnvVar, set_
@@ -38,9 +36,14 @@ def tool_version(ctx: BuildContext) -> str:
 def _wants_setuptools(ctx: BuildContext, python_version: str) -> str | None:
     pins = _pins(ctx)
     below = pins.get("setuptools_below_python")
-    if below and Version(python_version) < Version(below):
+    if below and _numeric(python_version) < _numeric(below):
         return pins["setuptools"]
     return None
+
+
+def _numeric(version: str) -> tuple[int, ...]:
+    # Python versions here are plain X.Y[.Z]: no need to import packaging for them.
+    return tuple(int(part) for part in version.split("."))
 
 
 def _top_files(ctx: BuildContext) -> list[Path]:

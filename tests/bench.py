@@ -94,9 +94,9 @@ def _uv_change(app: Path, n: int) -> None:
 
 @functools.cache
 def _poetry_locker(index: str) -> Any:
-    from tests.integration.test_poetry import PoetryLocker
+    from tests.support.lockers import poetry_locker
 
-    return PoetryLocker(_TOOLS_ROOT / "poetry", index)
+    return poetry_locker(_TOOLS_ROOT / "poetry", index)
 
 
 def _poetry_prepare(app: Path, index: str) -> dict[str, str]:
@@ -116,9 +116,9 @@ def _poetry_change(app: Path, n: int) -> None:
 
 @functools.cache
 def _pdm_locker(index: str) -> Any:
-    from tests.integration.test_pdm import PdmLocker
+    from tests.support.lockers import pdm_locker
 
-    return PdmLocker(_TOOLS_ROOT / "pdm", index)
+    return pdm_locker(_TOOLS_ROOT / "pdm", index)
 
 
 def _pdm_prepare(app: Path, index: str) -> dict[str, str]:

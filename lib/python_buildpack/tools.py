@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import tool_pins
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - heroku-22's python3 is 3.10
+    import tomli as tomllib
+
+from . import output, tool_pins
 from .context import BuildContext
 from .download import FetchFailure
 from .errors.tools import ToolInstallFailed
@@ -164,3 +171,69 @@ def install_venv_tool(
             raise ToolInstallFailed(name, version, result.output)
     (dest / _DONE).touch()
     return dest
+
+
+def tool_root(ctx: BuildContext, name: str) -> Path:
+    return ctx.cache_dir / ".heroku" / f"python-{name}"
+
+
+def tool_bin(ctx: BuildContext, name: str) -> Path:
+    """A directory holding only the tool's command (the venv's bin also has python, pip...)."""
+    return tool_root(ctx, name) / "bin"
+
+
+def _usable(script: Path, venv: Path) -> bool:
+    # A venv records its own path in its scripts: a cache dir that moved breaks it.
+    try:
+        with script.open("rb") as handle:
+            first = handle.readline()
+    except OSError:
+        return False
+    return first.startswith(f"#!{venv}/bin/".encode())
+
+
+def install_cached_venv_tool(
+    ctx: BuildContext,
+    env: Mapping[str, str],
+    *,
+    python_version: str,
+    name: str,
+    display: str,
+    version: str,
+    requirements: Sequence[str],
+) -> Path:
+    """The tool `name` in a venv in the build cache (keyed by its version and the runtime's
+    minor version), its command linked into tool_bin()."""
+    minor = ".".join(python_version.split(".")[:2])
+    root = tool_root(ctx, name)
+    venv = root / f"{version}-py{minor}"
+    script = venv / "bin" / name
+    if _usable(script, venv) and (venv / ".installed").is_file():
+        output.step(f"Using cached {display} {version}")
+    else:
+        output.step(f"Installing {display} {version}")
+        shutil.rmtree(venv, ignore_errors=True)
+        install_venv_tool(ctx, env, name=display, version=version, requirements=requirements, dest=venv)
+    # Other versions (or Pythons) are of no further use.
+    for entry in root.iterdir():
+        if entry not in (venv, tool_bin(ctx, name)):
+            shutil.rmtree(entry, ignore_errors=True)
+    bin_dir = tool_bin(ctx, name)
+    bin_dir.mkdir(exist_ok=True)
+    link = bin_dir / name
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(script)
+    return link
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    """pyproject.toml parsed, {} when missing; ValueError when unreadable or invalid."""
+    try:
+        with path.open("rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ValueError(str(err)) from err
+    return data

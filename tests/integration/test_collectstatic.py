@@ -9,21 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
+from tests.support.build_output import error_block
 from tests.support.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
 SECRET = "s3cr3t-value-that-must-not-appear"
-
-
-def error_block(output: str) -> str:
-    """The final ` !     Error:` block; asserts it ends the output."""
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    block = output[start:]
-    assert all(line.startswith(" !") for line in block.rstrip().splitlines()), block
-    return block
 
 
 def assert_clean_failure(result: BuildResult) -> None:

@@ -7,20 +7,12 @@ from collections.abc import Callable
 import pytest
 
 from tests.support.app_runner import BuildResult, report
+from tests.support.build_output import error_block
 from tests.support.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
-
-
-def error_block(output: str) -> str:
-    """The final ` !     Error:` block; asserts it ends the output."""
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    block = output[start:]
-    assert all(line.startswith(" !") for line in block.rstrip().splitlines()), block
-    return block
 
 
 def test_pre_compile_passes_then_post_compile_fails(build_app: Build, package_index: str) -> None:

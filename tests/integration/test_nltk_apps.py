@@ -11,6 +11,7 @@ import pytest
 
 from tests.support import serve_directory
 from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
+from tests.support.build_output import error_block
 from tests.support.nltk_corpus import DEFAULT_PACKAGES, make_corpus_index
 from tests.support.snapshots import assert_snapshot
 
@@ -33,15 +34,6 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         shutil.copy(other / "index.xml", root / "refused.xml")
         yield f"{url}/index.xml"
-
-
-def error_block(output: str) -> str:
-    """The final ` !     Error:` block; asserts it ends the output."""
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    block = output[start:]
-    assert all(line.startswith(" !") for line in block.rstrip().splitlines()), block
-    return block
 
 
 def assert_clean_failure(result: BuildResult) -> None:

@@ -8,7 +8,6 @@ installed once per session; locks are cached per session by pyproject content.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -19,70 +18,17 @@ from pathlib import Path
 import pytest
 
 from python_buildpack import tool_pins
-from tests.support import serve_directory
+from tests.support import lockers, serve_directory
 from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult, report
-from tests.support.mirror import pyenv_python
+from tests.support.build_output import error_block, slug_mentions
+from tests.support.lockers import ToolLocker
 from tests.support.snapshots import assert_snapshot
-from tests.support.uv_lock import unpack_uv
 from tests.support.wheelhouse import build_simple_index, ensure_wheelhouse
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
 VERSION = tool_pins.version(BUILDPACK_DIR, "pdm")
-
-
-class PdmLocker:
-    """PDM in a session venv, and pdm.lock files made with it (cached by pyproject)."""
-
-    def __init__(self, root: Path, index: str) -> None:
-        self.root = root
-        self.index = index
-        uv = unpack_uv(root / "uv")
-        venv = root / "venv"
-        # The same requirements the buildpack installs PDM with.
-        from python_buildpack.package_managers import pdm
-
-        requirements = [f"pdm=={VERSION}", *pdm._COMPATIBLE]
-        for args in (
-            [uv, "venv", "--quiet", "--python", pyenv_python("3.12.1"), venv],
-            [uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", *requirements],
-        ):
-            subprocess.run([str(a) for a in args], env=self.env(), check=True, capture_output=True)
-        self.pdm = venv / "bin" / "pdm"
-
-    def env(self, index: str | None = None) -> dict[str, str]:
-        return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.root),
-            "UV_INDEX_URL": self.index,
-            "UV_CACHE_DIR": str(self.root / "uv-cache"),
-            "UV_PYTHON_DOWNLOADS": "never",
-            "PDM_PYPI_URL": index or self.index,
-            "PDM_PYTHON": str(pyenv_python("3.12.1")),
-            "PDM_CACHE_DIR": str(self.root / "pdm-cache"),
-            "PDM_LOG_DIR": str(self.root / "pdm-log"),
-            "PDM_CHECK_UPDATE": "false",
-            "PDM_NON_INTERACTIVE": "1",
-            "NO_COLOR": "1",
-        }
-
-    def lock(self, app: Path, index: str | None = None) -> None:
-        text = (app / "pyproject.toml").read_text()
-        cached = self.root / "locks" / hashlib.sha256(f"{index}\n{text}".encode()).hexdigest()
-        if not cached.is_file():
-            result = subprocess.run(
-                [str(self.pdm), "lock"],
-                cwd=app,
-                env=self.env(index),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
-            cached.parent.mkdir(exist_ok=True)
-            shutil.copyfile(app / "pdm.lock", cached)
-        shutil.copyfile(cached, app / "pdm.lock")
 
 
 @pytest.fixture(scope="session")
@@ -105,12 +51,12 @@ def package_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def pdm_locker(tmp_path_factory: pytest.TempPathFactory, package_index: str) -> PdmLocker:
-    return PdmLocker(tmp_path_factory.mktemp("pdm-locker"), package_index)
+def pdm_locker(tmp_path_factory: pytest.TempPathFactory, package_index: str) -> ToolLocker:
+    return lockers.pdm_locker(tmp_path_factory.mktemp("pdm-locker"), package_index)
 
 
 @pytest.fixture
-def pdm_app(pdm_locker: PdmLocker, tmp_path: Path) -> Callable[..., Path]:
+def pdm_app(pdm_locker: ToolLocker, tmp_path: Path) -> Callable[..., Path]:
     """`pdm_app(fixture, edit=None)`: a copy of the fixture with a fresh pdm.lock; `edit(app)`
     runs after locking (to make the lock stale, say)."""
 
@@ -128,21 +74,6 @@ def pdm_app(pdm_locker: PdmLocker, tmp_path: Path) -> Callable[..., Path]:
 def config(index: str) -> dict[str, str]:
     # pip fetches uv's wheel, uv installs PDM, PDM installs the app's packages.
     return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index, "PDM_PYPI_URL": index}
-
-
-def error_block(output: str) -> str:
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    return output[start:].rstrip("\n")
-
-
-def slug_mentions(build_dir: Path, word: str) -> list[str]:
-    """Files of the buildpack's making in the slug (not the app's own) that name the tool."""
-    found = [p for p in (build_dir / ".heroku").rglob(f"*{word}*")]
-    found += [p for p in (build_dir / ".profile.d").glob("*") if word in p.read_text().lower()]
-    found += [p for p in build_dir.glob(".*") if word in p.name or p.name == "__pypackages__"]
-    found += [p for p in build_dir.glob("__pypackages__")]
-    return sorted(str(p.relative_to(build_dir)) for p in found)
 
 
 def add_six(app: Path) -> None:
@@ -194,7 +125,7 @@ def test_flask_app_cold_then_warm_build_and_boot(
 
 
 def test_changed_lock_syncs_without_discarding(
-    build_app: Build, pdm_app: Callable[..., Path], package_index: str, pdm_locker: PdmLocker
+    build_app: Build, pdm_app: Callable[..., Path], package_index: str, pdm_locker: ToolLocker
 ) -> None:
     app = pdm_app("pdm_flask_gunicorn")
     cfg = config(package_index)

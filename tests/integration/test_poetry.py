@@ -8,85 +8,35 @@ from that index). Locks are cached per session by pyproject content.
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from python_buildpack import tool_pins
-from tests.support import serve_directory
+from tests.support import lockers, serve_directory
 from tests.support.app_runner import BUILDPACK_DIR, FIXTURES_DIR, BuildResult, report
-from tests.support.mirror import pyenv_python
+from tests.support.build_output import error_block, slug_mentions
+from tests.support.lockers import ToolLocker
 from tests.support.snapshots import assert_snapshot
-from tests.support.uv_lock import unpack_uv
 from tests.support.wheelhouse import ensure_wheelhouse
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
-PLACEHOLDER = "@PACKAGE_INDEX@"
 VERSION = tool_pins.version(BUILDPACK_DIR, "poetry")
 
 
-class PoetryLocker:
-    """Poetry in a session venv, and poetry.lock files made with it (cached by pyproject)."""
-
-    def __init__(self, root: Path, index: str) -> None:
-        self.root = root
-        self.index = index
-        uv = unpack_uv(root / "uv")
-        env = self.env()
-        venv = root / "venv"
-        for args in (
-            [uv, "venv", "--quiet", "--python", pyenv_python("3.12.1"), venv],
-            [uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", f"poetry=={VERSION}"],
-        ):
-            subprocess.run([str(a) for a in args], env=env, check=True, capture_output=True)
-        self.poetry = venv / "bin" / "poetry"
-
-    def env(self) -> dict[str, str]:
-        return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.root),
-            "UV_INDEX_URL": self.index,
-            "UV_CACHE_DIR": str(self.root / "uv-cache"),
-            "UV_PYTHON_DOWNLOADS": "never",
-            "POETRY_CACHE_DIR": str(self.root / "poetry-cache"),
-            "POETRY_VIRTUALENVS_PATH": str(self.root / "venvs"),
-            "NO_COLOR": "1",
-        }
-
-    def lock(self, app: Path) -> None:
-        pyproject = app / "pyproject.toml"
-        text = pyproject.read_text().replace(PLACEHOLDER, self.index.rstrip("/"))
-        pyproject.write_text(text)
-        cached = self.root / "locks" / hashlib.sha256(text.encode()).hexdigest()
-        if not cached.is_file():
-            result = subprocess.run(
-                [str(self.poetry), "lock", "--no-interaction", "--no-ansi"],
-                cwd=app,
-                env=self.env(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
-            cached.parent.mkdir(exist_ok=True)
-            shutil.copyfile(app / "poetry.lock", cached)
-        shutil.copyfile(cached, app / "poetry.lock")
-
-
 @pytest.fixture(scope="session")
-def poetry_locker(tmp_path_factory: pytest.TempPathFactory, package_index: str) -> PoetryLocker:
-    return PoetryLocker(tmp_path_factory.mktemp("poetry-locker"), package_index)
+def poetry_locker(tmp_path_factory: pytest.TempPathFactory, package_index: str) -> ToolLocker:
+    return lockers.poetry_locker(tmp_path_factory.mktemp("poetry-locker"), package_index)
 
 
 @pytest.fixture
-def poetry_app(poetry_locker: PoetryLocker, tmp_path: Path) -> Callable[..., Path]:
+def poetry_app(poetry_locker: ToolLocker, tmp_path: Path) -> Callable[..., Path]:
     """`poetry_app(fixture, edit=None)`: a copy of the fixture with the index filled in and a
     fresh poetry.lock; `edit(app)` runs after locking (to make the lock stale, say)."""
 
@@ -104,20 +54,6 @@ def poetry_app(poetry_locker: PoetryLocker, tmp_path: Path) -> Callable[..., Pat
 def config(index: str) -> dict[str, str]:
     # pip fetches uv's wheel, uv installs Poetry; the app's own source is in pyproject.toml.
     return {"PIP_INDEX_URL": index, "UV_INDEX_URL": index}
-
-
-def error_block(output: str) -> str:
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    return output[start:].rstrip("\n")
-
-
-def slug_mentions(build_dir: Path, word: str) -> list[str]:
-    """Files of the buildpack's making in the slug (not the app's own) that name the tool."""
-    found = [p for p in (build_dir / ".heroku").rglob(f"*{word}*")]
-    found += [p for p in (build_dir / ".profile.d").glob("*") if word in p.read_text().lower()]
-    found += [p for p in build_dir.glob(".*") if word in p.name]
-    return sorted(str(p.relative_to(build_dir)) for p in found)
 
 
 WEB_WITH_TOOL_CHECK = "if command -v poetry; then echo POETRY-FOUND; fi; exec gunicorn app:app"
@@ -164,7 +100,7 @@ def test_flask_app_cold_then_warm_build_and_boot(
 
 
 def test_changed_lock_syncs_without_discarding(
-    build_app: Build, poetry_app: Callable[..., Path], package_index: str, poetry_locker: PoetryLocker
+    build_app: Build, poetry_app: Callable[..., Path], package_index: str, poetry_locker: ToolLocker
 ) -> None:
     app = poetry_app("poetry_flask_gunicorn")
     cfg = config(package_index)
@@ -281,14 +217,14 @@ def test_lockfile_out_of_sync(build_app: Build, poetry_app: Callable[..., Path],
 
 
 def test_failed_sync_is_classified(
-    build_app: Build, poetry_locker: PoetryLocker, package_index: str, tmp_path: Path
+    build_app: Build, poetry_locker: ToolLocker, package_index: str, tmp_path: Path
 ) -> None:
     app = tmp_path / "app"
     shutil.copytree(FIXTURES_DIR / "poetry_flask_gunicorn", app)
     # Lock against an index that is gone by the time the app builds.
     with serve_directory(ensure_wheelhouse()) as url:
-        locker = PoetryLocker.__new__(PoetryLocker)
-        locker.root, locker.index, locker.poetry = poetry_locker.root, f"{url}/simple/", poetry_locker.poetry
+        locker = copy.copy(poetry_locker)
+        locker.index = f"{url}/simple/"
         locker.lock(app)
     result = build_app(app, config=config(package_index))
     assert result.returncode == 1, result.output

@@ -9,17 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.app_runner import FIXTURES_DIR, BuildResult, report
+from tests.support.build_output import error_block
 from tests.support.snapshots import assert_snapshot
 
 pytestmark = pytest.mark.integration
 
 Build = Callable[..., BuildResult]
-
-
-def error_block(output: str) -> str:
-    start = output.rfind(" !     Error: ")
-    assert start != -1, output
-    return output[start:].rstrip("\n")
 
 
 @pytest.mark.parametrize(

@@ -18,13 +18,12 @@ import json
 import re
 from pathlib import Path
 
-from .. import output, tool_pins
+from .. import output, tool_pins, tools
 from ..context import BuildContext
 from ..environment import EnvVar, prepend, set_
 from ..errors.package_managers import PdmLockfileOutOfSync, PdmSyncFailed
 from ..process import run_streamed
 from . import InstallContext, file_digest
-from .poetry import install_cached_venv_tool, read_pyproject, tool_bin
 
 NAME = "pdm"
 DISPLAY = "PDM"
@@ -51,7 +50,7 @@ def cache_inputs(ctx: BuildContext) -> dict[str, str]:
 
 def _vars(ctx: BuildContext) -> list[EnvVar]:
     return [
-        prepend("PATH", str(tool_bin(ctx, NAME))),
+        prepend("PATH", str(tools.tool_bin(ctx, NAME))),
         # The runtime is the interpreter PDM installs for (and the global project's environment).
         set_("PDM_PYTHON", "{home}/.heroku/python/bin/python"),
         set_("PDM_CHECK_UPDATE", "false"),
@@ -81,8 +80,14 @@ def export_env(ctx: BuildContext) -> list[EnvVar]:
 
 def install_tool(ictx: InstallContext) -> str:
     version = tool_version(ictx.ctx)
-    install_cached_venv_tool(
-        ictx, name=NAME, display=DISPLAY, version=version, requirements=[f"pdm=={version}", *_COMPATIBLE]
+    tools.install_cached_venv_tool(
+        ictx.ctx,
+        ictx.env,
+        python_version=ictx.python_version,
+        name=NAME,
+        display=DISPLAY,
+        version=version,
+        requirements=[f"pdm=={version}", *_COMPATIBLE],
     )
     return version
 
@@ -108,7 +113,7 @@ def installs_app_files(ctx: BuildContext) -> bool:
     if _LOCAL_RE.search(lock):
         return True
     try:
-        project = read_pyproject(ctx.build_dir / "pyproject.toml")
+        project = tools.read_pyproject(ctx.build_dir / "pyproject.toml")
     except ValueError:
         return True
     # PDM's rule: the project is installed when it is a distribution, which by default it
@@ -133,7 +138,7 @@ def install_dependencies(ictx: InstallContext, install_key: str, previous_key: s
     args = command(ctx)
     shown = " ".join(["pdm", *(a for a in args if a in ("sync", "--prod"))])
     output.step(f"Installing dependencies using '{shown}'")
-    pdm = tool_bin(ctx, NAME) / NAME
+    pdm = tools.tool_bin(ctx, NAME) / NAME
     if not unchanged:
         # A lock that passed the check in the last build still passes: skip the PDM start.
         check = run_streamed([pdm, "lock", "--check", *_PROJECT_ARGS], env=ictx.env, cwd=ctx.build_dir)

@@ -11,16 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - heroku-22's python3 is 3.10
-    import tomli as tomllib
 
 from .. import output, tool_pins, tools
 from ..context import BuildContext
@@ -43,55 +34,6 @@ def tool_version(ctx: BuildContext) -> str:
     return tool_pins.version(ctx.buildpack_dir, "poetry")
 
 
-def tool_root(ctx: BuildContext, name: str) -> Path:
-    return ctx.cache_dir / ".heroku" / f"python-{name}"
-
-
-def tool_bin(ctx: BuildContext, name: str) -> Path:
-    """A directory holding only the tool's command (the venv's bin also has python, pip...)."""
-    return tool_root(ctx, name) / "bin"
-
-
-def _usable(script: Path, venv: Path) -> bool:
-    # A venv records its own path in its scripts: a cache dir that moved breaks it.
-    try:
-        with script.open("rb") as handle:
-            first = handle.readline()
-    except OSError:
-        return False
-    return first.startswith(f"#!{venv}/bin/".encode())
-
-
-def install_cached_venv_tool(
-    ictx: InstallContext, *, name: str, display: str, version: str, requirements: Sequence[str]
-) -> Path:
-    """The tool `name` in a venv in the build cache, its command linked into tool_bin()."""
-    ctx = ictx.ctx
-    minor = ".".join(ictx.python_version.split(".")[:2])
-    root = tool_root(ctx, name)
-    venv = root / f"{version}-py{minor}"
-    script = venv / "bin" / name
-    if _usable(script, venv) and (venv / ".installed").is_file():
-        output.step(f"Using cached {display} {version}")
-    else:
-        output.step(f"Installing {display} {version}")
-        shutil.rmtree(venv, ignore_errors=True)
-        tools.install_venv_tool(
-            ctx, ictx.env, name=display, version=version, requirements=requirements, dest=venv
-        )
-    # Other versions (or Pythons) are of no further use.
-    for entry in root.iterdir():
-        if entry not in (venv, tool_bin(ctx, name)):
-            shutil.rmtree(entry, ignore_errors=True)
-    bin_dir = tool_bin(ctx, name)
-    bin_dir.mkdir(exist_ok=True)
-    link = bin_dir / name
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(script)
-    return link
-
-
 def cache_inputs(ctx: BuildContext) -> dict[str, str]:
     # `poetry sync` makes the environment match the lock, so a changed lock needs no fresh runtime.
     return {}
@@ -111,7 +53,7 @@ def _layout_vars() -> list[EnvVar]:
 
 def build_env(ctx: BuildContext) -> list[EnvVar]:
     return [
-        prepend("PATH", str(tool_bin(ctx, NAME))),
+        prepend("PATH", str(tools.tool_bin(ctx, NAME))),
         *_layout_vars(),
         set_("POETRY_CACHE_DIR", str(_cache_dir(ctx))),
         set_("POETRY_NO_INTERACTION", "1"),
@@ -125,13 +67,19 @@ def runtime_env(ctx: BuildContext) -> list[EnvVar]:
 
 def export_env(ctx: BuildContext) -> list[EnvVar]:
     # Later buildpacks run in the same build, where the cached Poetry still exists.
-    return [prepend("PATH", str(tool_bin(ctx, NAME))), *_layout_vars()]
+    return [prepend("PATH", str(tools.tool_bin(ctx, NAME))), *_layout_vars()]
 
 
 def install_tool(ictx: InstallContext) -> str:
     version = tool_version(ictx.ctx)
-    install_cached_venv_tool(
-        ictx, name=NAME, display=DISPLAY, version=version, requirements=[f"poetry=={version}"]
+    tools.install_cached_venv_tool(
+        ictx.ctx,
+        ictx.env,
+        python_version=ictx.python_version,
+        name=NAME,
+        display=DISPLAY,
+        version=version,
+        requirements=[f"poetry=={version}"],
     )
     return version
 
@@ -157,22 +105,10 @@ def installs_app_files(ctx: BuildContext) -> bool:
     if any(marker in lock for marker in _LOCAL_TYPES):
         return True
     try:
-        project = read_pyproject(ctx.build_dir / "pyproject.toml")
+        project = tools.read_pyproject(ctx.build_dir / "pyproject.toml")
     except ValueError:
         return True
     return project.get("tool", {}).get("poetry", {}).get("package-mode", True) is not False
-
-
-def read_pyproject(path: Path) -> dict[str, Any]:
-    """pyproject.toml parsed, {} when missing; ValueError when unreadable or invalid."""
-    try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ValueError(str(err)) from err
-    return data
 
 
 def command(ctx: BuildContext) -> list[str]:
@@ -189,7 +125,7 @@ def install_dependencies(ictx: InstallContext, install_key: str, previous_key: s
     shown = " ".join(["poetry", *(a for a in args if a in ("sync", "--only", "main"))])
     output.step(f"Installing dependencies using '{shown}'")
     result = run_streamed(
-        [tool_bin(ctx, NAME) / NAME, *args],
+        [tools.tool_bin(ctx, NAME) / NAME, *args],
         env=ictx.env,
         cwd=ctx.build_dir,
         filter_line=lambda line: None if line.startswith("Skipping virtualenv creation") else line,

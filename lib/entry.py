@@ -67,6 +67,14 @@ if len(sys.argv) > 1 and sys.argv[1] in ("compile", "test-compile"):
             os.path.join(_lib, "python_buildpack"), os.path.join(sys.argv[3], ".heroku", "buildpack-bytecode")
         )
 
+_early_copy = None
+if len(sys.argv) == 5 and sys.argv[1] in ("compile", "test-compile"):
+    # The cache's copy of the runtime is the slowest part of a rebuild: it starts before
+    # the rest of the buildpack is even imported (python_buildpack/cache_copy.py).
+    from python_buildpack import cache_copy
+
+    _early_copy = cache_copy.start_early(sys.argv[2], sys.argv[3])
+
 from python_buildpack.cli import main  # noqa: E402
 
-sys.exit(main(sys.argv[1:]))
+sys.exit(main(sys.argv[1:], early_copy=_early_copy))

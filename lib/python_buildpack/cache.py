@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from .cache_copy import STAGING_PREFIX, BackgroundCopy, remove_staging, same_filesystem, sync
-from .cache_copy import clean_stale as clean_stale_copies
-from .cache_copy import start as start_copy
 from .dependency_reset import Baseline
 
 FORMAT = 1
@@ -138,13 +136,6 @@ def _move_tree(src: Path, dest: Path) -> None:
         shutil.rmtree(src, ignore_errors=True)
 
 
-def start_early_copy(cache_dir: Path, build_dir: Path) -> BackgroundCopy | None:
-    """The cached runtime's copy for the next build, started before anything else."""
-    if not metadata_file(cache_dir).is_file():
-        return None  # nothing worth copying: an empty cache, or one the build will discard
-    return start_copy(python_dir(cache_dir), cache_dir, build_dir)
-
-
 def restore(cache_dir: Path, build_python_home: Path) -> None:
     """Move the cached runtime into the build dir (a rename, not a copy)."""
     build_python_home.parent.mkdir(parents=True, exist_ok=True)
@@ -238,9 +229,9 @@ def remove_other_tools(cache_dir: Path, package_manager: str) -> None:
         shutil.rmtree(cache_dir / ".heroku" / name, ignore_errors=True)
 
 
-def clean_stale(cache_dir: Path) -> None:
-    """Remove leftovers of saves that were killed half-way, and of older buildpack versions."""
-    clean_stale_copies(cache_dir)
+def remove_old_layout(cache_dir: Path) -> None:
+    """Remove what older versions of the buildpack kept and this one doesn't.
+    (Leftovers of killed saves are cache_copy.clean_stale's.)"""
     heroku = cache_dir / ".heroku"
     if heroku.is_dir():
         # Earlier versions kept a second copy of the runtime here instead of a baseline.

@@ -7,26 +7,23 @@ with its traceback, exit 1; Ctrl-C exits 130.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import output
 from .errors import BuildError
 
+if TYPE_CHECKING:
+    from .cache_copy import BackgroundCopy
 
-def _compile(argv: list[str], *, test: bool) -> int:
+
+def _compile(argv: list[str], *, test: bool, early_copy: BackgroundCopy | None = None) -> int:
     if len(argv) != 3:
+        if early_copy is not None:
+            early_copy.cancel()
         sys.stderr.write("usage: bin/compile BUILD_DIR CACHE_DIR ENV_DIR\n")
         return 2
-    from . import cache
-
-    # Before the rest of the buildpack is even imported: the cache's copy of the runtime is
-    # the slowest part of a rebuild, so it starts first (cache_copy.py).
-    build_dir, cache_dir = Path(argv[0]), Path(argv[1])
-    cache.clean_stale(cache_dir)
-    early_copy = cache.start_early_copy(cache_dir, build_dir)
-
     from .compile import compile_app
 
     return compile_app(argv[0], argv[1], argv[2], test=test, early_copy=early_copy)
@@ -73,11 +70,14 @@ def render_build_error(err: BuildError) -> None:
     output.error(err.title, err.body)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], *, early_copy: BackgroundCopy | None = None) -> int:
+    """Run a bin/ command; `early_copy`: the cache copy entry.py started (cache_copy.py)."""
     if not argv or argv[0] not in COMMANDS:
         sys.stderr.write(f"usage: entry.py {{{','.join(COMMANDS)}}} ARGS...\n")
         return 2
     try:
+        if argv[0] in ("compile", "test-compile"):
+            return _compile(argv[1:], test=argv[0] == "test-compile", early_copy=early_copy)
         return COMMANDS[argv[0]](argv[1:])
     except BuildError as err:
         render_build_error(err)
@@ -86,6 +86,8 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("\nInterrupted.\n")
         return 130
     except Exception as err:  # noqa: BLE001 - the one broad catch: internal errors
+        import traceback
+
         output.internal_error(
             f"{type(err).__name__}: {err}",
             "This is a bug in the Python buildpack, not in your app.\n"

@@ -89,6 +89,7 @@ def _build(ctx: BuildContext, report: BuildReport, copy: cache_copy.Pending) -> 
     report.set("package_manager", pm.NAME)
     checks.check_no_venv(ctx.build_dir)
 
+    cache.remove_old_layout(ctx.cache_dir)
     stored = cache.read_stored(ctx.cache_dir)
     table = python_version.load_table(ctx.buildpack_dir)
     available = runtime.available_versions(ctx)

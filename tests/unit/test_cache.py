@@ -388,9 +388,9 @@ def test_save_failure_leaves_no_metadata(tmp_path: Path, monkeypatch: pytest.Mon
     assert not cache.python_dir(cache_dir).exists()
     # The next build sees an empty cache, not a half-saved one with a key.
     assert cache.read_stored(cache_dir) == Stored(None, "", None)
-    # The leftover staging dir is what clean_stale removes.
+    # The leftover staging dir is what the next build's cache_copy.clean_stale removes.
     assert list((cache_dir / ".heroku").glob(".python-saving.*"))
-    cache.clean_stale(cache_dir)
+    cache_copy.clean_stale(cache_dir)
     assert list((cache_dir / ".heroku").iterdir()) == []
 
 
@@ -456,13 +456,14 @@ def test_clean_stale(tmp_path: Path) -> None:
     (heroku / "python").mkdir()
     (heroku / "pip-cache").mkdir()
     (heroku / "cache.json").write_text("{}")
-    cache.clean_stale(tmp_path)
+    cache_copy.clean_stale(tmp_path)
     assert sorted(p.name for p in heroku.iterdir()) == ["cache.json", "pip-cache", "python"]
 
 
 def test_clean_stale_without_cache(tmp_path: Path) -> None:
-    cache.clean_stale(tmp_path)
-    cache.clean_stale(tmp_path / "missing")
+    cache_copy.clean_stale(tmp_path)
+    cache_copy.clean_stale(tmp_path / "missing")
+    cache.remove_old_layout(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -526,7 +527,7 @@ def test_clean_stale_removes_the_old_runtime_copy(tmp_path: Path) -> None:
     (heroku / "python-base" / "bin").mkdir(parents=True)
     (heroku / "python-base.json").write_text("{}")
     (heroku / "python").mkdir()
-    cache.clean_stale(tmp_path)
+    cache.remove_old_layout(tmp_path)
     assert sorted(p.name for p in heroku.iterdir()) == ["python"]
 
 

@@ -180,3 +180,18 @@ def test_clean_stale_removes_leftover_copies(tmp_path: Path) -> None:
     _write(heroku / "python" / "bin" / "python")
     cache_copy.clean_stale(tmp_path)
     assert sorted(p.name for p in heroku.iterdir()) == ["python"]
+
+
+def test_start_early_copies_a_complete_cache(tmp_path: Path) -> None:
+    cache_dir, build_dir = _cache_and_build(tmp_path)
+    stale = _write(cache_dir / ".heroku" / f"{cache_copy.STAGING_PREFIX}old" / "python" / "x")
+    cached = _runtime(cache_dir / ".heroku" / "python")
+    assert cache_copy.start_early(str(build_dir), str(cache_dir)) is None  # no key: not complete
+    assert not stale.exists()
+
+    (cache_dir / ".heroku" / "cache.json").write_text("{}")
+    copy = cache_copy.start_early(str(build_dir), str(cache_dir))
+    assert copy is not None
+    staged = copy.finish()
+    assert staged is not None
+    assert _listing(staged) == _listing(cached)

@@ -24,8 +24,12 @@ def _compile(argv: list[str], *, test: bool, early_copy: BackgroundCopy | None =
             early_copy.cancel()
         sys.stderr.write("usage: bin/compile BUILD_DIR CACHE_DIR ENV_DIR\n")
         return 2
-    from .compile import compile_app
-
+    try:
+        from .compile import compile_app
+    except BaseException:
+        if early_copy is not None:
+            early_copy.cancel()
+        raise
     return compile_app(argv[0], argv[1], argv[2], test=test, early_copy=early_copy)
 
 

@@ -317,7 +317,8 @@ def test_restore_falls_back_to_copy_when_rename_fails(
     assert_same_tree(build_home, new_home)
 
 
-def test_save_completes_a_background_copy(tmp_path: Path) -> None:
+def _copying(tmp_path: Path) -> tuple[Path, Path, cache_copy.BackgroundCopy]:
+    """A cache dir, a built runtime, and its background copy into the cache, started."""
     cache_dir = tmp_path / "cache"
     (cache_dir / ".heroku").mkdir(parents=True)
     build_dir = tmp_path / "build"
@@ -325,6 +326,11 @@ def test_save_completes_a_background_copy(tmp_path: Path) -> None:
     make_runtime(build_home)
     copy = cache_copy.start(build_home, cache_dir, build_dir)
     assert copy is not None
+    return cache_dir, build_home, copy
+
+
+def test_save_completes_a_background_copy(tmp_path: Path) -> None:
+    cache_dir, build_home, copy = _copying(tmp_path)
     (build_home / "lib" / "added.py").write_text("")  # installed after the copy started
     cache.save(cache_dir, build_home, KEY, "ik", baseline=None, copy=copy)
     saved = cache.python_dir(cache_dir)
@@ -336,13 +342,7 @@ def test_save_completes_a_background_copy(tmp_path: Path) -> None:
 
 def test_save_without_the_background_copy_it_was_given(tmp_path: Path) -> None:
     # A post_compile hook may delete the cache dir, background copy and all.
-    cache_dir = tmp_path / "cache"
-    (cache_dir / ".heroku").mkdir(parents=True)
-    build_dir = tmp_path / "build"
-    build_home = build_dir / ".heroku" / "python"
-    make_runtime(build_home)
-    copy = cache_copy.start(build_home, cache_dir, build_dir)
-    assert copy is not None
+    cache_dir, build_home, copy = _copying(tmp_path)
     copy.process.wait()
     subprocess.run(["rm", "-rf", str(cache_dir)], check=True)
     cache.save(cache_dir, build_home, KEY, "ik", baseline=None, copy=copy)

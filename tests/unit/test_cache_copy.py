@@ -98,11 +98,17 @@ def _cache_and_build(tmp_path: Path) -> tuple[Path, Path]:
     return cache_dir, build_dir
 
 
-def test_background_copy_then_sync(tmp_path: Path) -> None:
+def _copying_build(tmp_path: Path) -> tuple[Path, cache_copy.BackgroundCopy]:
+    """A built runtime and its background copy into the cache, started."""
     cache_dir, build_dir = _cache_and_build(tmp_path)
     source = _runtime(build_dir / ".heroku" / "python")
     copy = cache_copy.start(source, cache_dir, build_dir)
     assert copy is not None
+    return source, copy
+
+
+def test_background_copy_then_sync(tmp_path: Path) -> None:
+    source, copy = _copying_build(tmp_path)
     assert copy.dest.parent.name.startswith(cache_copy.STAGING_PREFIX)
     _write(source / "lib" / "python3.12" / "site-packages" / "six.py")  # added while cp may run
     staged = copy.finish()
@@ -124,10 +130,7 @@ def test_copy_survives_the_source_being_moved(tmp_path: Path) -> None:
 
 
 def test_top_up_copies_what_was_added(tmp_path: Path) -> None:
-    cache_dir, build_dir = _cache_and_build(tmp_path)
-    source = _runtime(build_dir / ".heroku" / "python")
-    copy = cache_copy.start(source, cache_dir, build_dir)
-    assert copy is not None
+    source, copy = _copying_build(tmp_path)
     copy.process.wait()
     added = _write(source / "lib" / "python3.12" / "site-packages" / "setuptools" / "__init__.py")
     copy.top_up(source)
@@ -138,10 +141,7 @@ def test_top_up_copies_what_was_added(tmp_path: Path) -> None:
 
 
 def test_top_up_never_waits_for_a_running_copy(tmp_path: Path) -> None:
-    cache_dir, build_dir = _cache_and_build(tmp_path)
-    source = _runtime(build_dir / ".heroku" / "python")
-    copy = cache_copy.start(source, cache_dir, build_dir)
-    assert copy is not None
+    source, copy = _copying_build(tmp_path)
     running = subprocess.Popen(["sleep", "30"])
     first, copy.process = copy.process, running
     try:

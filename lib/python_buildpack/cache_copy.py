@@ -92,9 +92,14 @@ def start(source: Path, cache_dir: Path, build_dir: Path) -> BackgroundCopy | No
     if not source.is_dir() or not heroku.is_dir() or not same_filesystem(heroku, build_dir):
         return None
     staging = heroku.absolute() / f"{STAGING_PREFIX}{os.getpid()}.{os.urandom(4).hex()}"
-    staging.mkdir()
-    dest = staging / "python"
-    return BackgroundCopy(_spawn_cp(source, dest), dest)
+    try:
+        staging.mkdir()
+        dest = staging / "python"
+        return BackgroundCopy(_spawn_cp(source, dest), dest)
+    except OSError:
+        # No copy now (an unwritable cache, no cp): the save copies the files at the end.
+        remove_staging(staging)
+        return None
 
 
 def start_early(build_dir: str, cache_dir: str) -> BackgroundCopy | None:
@@ -121,7 +126,12 @@ def _spawn_cp(source: Path, dest: Path, *options: str) -> subprocess.Popen[bytes
 
 def remove_staging(staging: Path) -> None:
     # rm beats shutil.rmtree by a factor of three on a runtime's thousands of files.
-    subprocess.run(["rm", "-rf", "--", str(staging)], check=False)
+    try:
+        subprocess.run(["rm", "-rf", "--", str(staging)], check=False)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def clean_stale(cache_dir: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,9 +101,17 @@ def _recorded_elsewhere(home: Path, site_packages: Path, dist_infos: Iterable[Pa
 
 
 def _remove(paths: list[Path]) -> None:
-    if paths:
+    if not paths:
+        return
+    try:
         # rm beats shutil.rmtree by a factor of three on big trees.
         subprocess.run(["rm", "-rf", "--", *map(str, paths)], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _prune_empty_parents(files: Iterable[Path], home: Path) -> None:

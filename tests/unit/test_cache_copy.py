@@ -195,3 +195,11 @@ def test_start_early_copies_a_complete_cache(tmp_path: Path) -> None:
     staged = copy.finish()
     assert staged is not None
     assert _listing(staged) == _listing(cached)
+
+
+def test_no_copy_when_cp_cannot_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_dir, build_dir = _cache_and_build(tmp_path)
+    source = _runtime(build_dir / ".heroku" / "python")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    assert cache_copy.start(source, cache_dir, build_dir) is None
+    assert list((cache_dir / ".heroku").iterdir()) == []

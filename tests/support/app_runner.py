@@ -337,7 +337,11 @@ def run_build(
         )
         (work / "driver.sh").write_text(driver)
         path = _path_bin(work, system_python)
-        _run_namespaced(work / "driver.sh", build_env(path, stack, runtime_base_url, env), timeout)
+        # The tools a build runs (pip, uv, Poetry...) leave temp files behind: keep them in the
+        # work dir, which goes when the build is done.
+        (work / "tmp").mkdir()
+        build_vars = {"TMPDIR": str(work / "tmp"), **(env or {})}
+        _run_namespaced(work / "driver.sh", build_env(path, stack, runtime_base_url, build_vars), timeout)
         return _collect(work, build_dir, cache_dir)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)

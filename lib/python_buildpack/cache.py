@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache_copy import STAGING_PREFIX, BackgroundCopy, remove_staging, same_filesystem, sync
+from .cache_copy import STAGING_PREFIX, BackgroundCopy, remove_trees, same_filesystem, sync
 from .dependency_reset import Baseline
 
 FORMAT = 1
@@ -144,14 +144,7 @@ def restore(cache_dir: Path, build_python_home: Path) -> None:
 
 def discard(cache_dir: Path) -> None:
     metadata_file(cache_dir).unlink(missing_ok=True)
-    remove_tree(python_dir(cache_dir))
-
-
-def remove_tree(path: Path) -> None:
-    if path.exists() or path.is_symlink():
-        remove_staging(path)  # rm -rf, or shutil where rm can't run
-        if path.is_symlink() or path.is_file():
-            path.unlink(missing_ok=True)
+    remove_trees(python_dir(cache_dir))
 
 
 def save(
@@ -175,7 +168,7 @@ def save(
     else:
         sync(build_python_home, staged)
         os.rename(staged, python_dir(cache_dir))
-        remove_staging(staged.parent)
+        remove_trees(staged.parent)
     write_key(cache_dir, key, install_key, baseline)
 
 
@@ -235,5 +228,5 @@ def remove_old_layout(cache_dir: Path) -> None:
     heroku = cache_dir / ".heroku"
     if heroku.is_dir():
         # Earlier versions kept a second copy of the runtime here instead of a baseline.
-        remove_tree(heroku / "python-base")
+        remove_trees(heroku / "python-base")
         (heroku / "python-base.json").unlink(missing_ok=True)

@@ -49,7 +49,7 @@ class BackgroundCopy:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait()
-        remove_staging(self.dest.parent)
+        remove_trees(self.dest.parent)
 
 
 class Pending:
@@ -98,7 +98,7 @@ def start(source: Path, cache_dir: Path, build_dir: Path) -> BackgroundCopy | No
         return BackgroundCopy(_spawn_cp(source, dest), dest)
     except OSError:
         # No copy now (an unwritable cache, no cp): the save copies the files at the end.
-        remove_staging(staging)
+        remove_trees(staging)
         return None
 
 
@@ -124,14 +124,25 @@ def _spawn_cp(source: Path, dest: Path, *options: str) -> subprocess.Popen[bytes
     )
 
 
-def remove_staging(staging: Path) -> None:
-    # rm beats shutil.rmtree by a factor of three on a runtime's thousands of files.
+def remove_trees(*paths: Path) -> None:
+    """Remove files, symlinks and whole trees, missing ones included, with one `rm -rf`
+    (three times faster than shutil.rmtree on a runtime's thousands of files); shutil
+    where rm can't run or fails."""
+    paths = tuple(p for p in paths if p.exists() or p.is_symlink())
+    if not paths:
+        return  # no process started for nothing (this runs on every build)
     try:
-        subprocess.run(["rm", "-rf", "--", str(staging)], check=False)
+        done = subprocess.run(["rm", "-rf", "--", *map(str, paths)], check=False).returncode == 0
     except OSError:
+        done = False
+    if not done:
         import shutil
 
-        shutil.rmtree(staging, ignore_errors=True)
+        for path in paths:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def clean_stale(cache_dir: Path) -> None:
@@ -139,7 +150,7 @@ def clean_stale(cache_dir: Path) -> None:
     heroku = cache_dir / ".heroku"
     if heroku.is_dir():
         for leftover in heroku.glob(f"{STAGING_PREFIX}*"):
-            remove_staging(leftover)
+            remove_trees(leftover)
 
 
 def sync(source: Path, dest: Path) -> None:
@@ -154,7 +165,7 @@ def sync(source: Path, dest: Path) -> None:
     try:
         _sync_dir(os.fspath(source), os.fspath(dest), _Trash(trash))
     finally:
-        remove_staging(trash)
+        remove_trees(trash)
 
 
 class _Trash:

@@ -220,7 +220,7 @@ def _restore_cache(
             report.duration("cache_restore_duration", t)
             return "runtime"
         output.info(f"The cached Python can't be reused either: {problem}")
-        cache.remove_tree(ctx.build_python_home)
+        cache_copy.remove_trees(ctx.build_python_home)
     copy.cancel()  # a copy of a runtime this build doesn't use
     cache.discard(ctx.cache_dir)
     return ""

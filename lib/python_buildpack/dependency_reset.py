@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .cache_copy import remove_trees
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def reset(home: Path, site_packages: Path, baseline: Baseline) -> str | None:
         extras += [directory / name for name in sorted(present - wanted)]
 
     elsewhere = _recorded_elsewhere(home, site_packages, [p for p in extras if p.name.endswith(".dist-info")])
-    _remove([*extras, *elsewhere])
+    remove_trees(*extras, *elsewhere)
     _prune_empty_parents(elsewhere, home)
     return None
 
@@ -98,20 +98,6 @@ def _recorded_elsewhere(home: Path, site_packages: Path, dist_infos: Iterable[Pa
             if path.startswith(inside) and not path.startswith(skipped):
                 found.append(Path(path))
     return found
-
-
-def _remove(paths: list[Path]) -> None:
-    if not paths:
-        return
-    try:
-        # rm beats shutil.rmtree by a factor of three on big trees.
-        subprocess.run(["rm", "-rf", "--", *map(str, paths)], check=True)
-    except (OSError, subprocess.CalledProcessError):
-        for path in paths:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
 
 
 def _prune_empty_parents(files: Iterable[Path], home: Path) -> None:
